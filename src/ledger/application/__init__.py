@@ -1,0 +1,1 @@
+"""The application layer: commands that take the actor explicitly and return receipts."""

@@ -1,0 +1,1 @@
+"""Demo data for the ledger (transcribed from the public seed reports)."""

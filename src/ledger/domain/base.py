@@ -1,0 +1,63 @@
+"""Event and aggregate bases: every event carries the same envelope.
+
+Events are frozen Pydantic models so that their field types (UUID, Decimal,
+date, datetime, enums) survive a JSON round trip exactly: the stored JSON is
+validated back into the declared types when an event is loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import BaseAggregate, CanInitAggregate, CanMutateAggregate
+from pydantic import Field
+
+from ledger.domain.values import Actor, Frozen
+
+
+def utc_now() -> datetime:
+    """The recording clock: an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class Envelope(Frozen):
+    """Who, when, why and on what basis: recorded with every event.
+
+    ``effective_at`` is the business time the change took effect (it may be
+    earlier than the recording time when paper records are back-filled); the
+    recording time is the event's ``timestamp``.
+    """
+
+    actor: Actor
+    effective_at: datetime
+    reason: str = ""
+    basis: str = ""
+    correlation_id: UUID
+
+
+class DomainEvent(Frozen):
+    """Base of all stored events: identity, recording time and envelope."""
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime = Field(default_factory=utc_now)
+    envelope: Envelope
+
+
+class Aggregate(BaseAggregate[UUID]):
+    """Base aggregate whose events are Pydantic models with an envelope."""
+
+    @staticmethod
+    def create_id(*_: Any, **__: Any) -> UUID:
+        """A new random aggregate id (callers may also pass ``id=``)."""
+        return uuid4()
+
+    class Event(DomainEvent, CanMutateAggregate[UUID]):
+        """Base of every event that changes an existing aggregate."""
+
+    class Created(Event, CanInitAggregate[UUID]):
+        """Base of every event that creates an aggregate."""
+
+        originator_topic: str

@@ -1,0 +1,127 @@
+"""Input rules shared by the aggregates; each failure names its field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, TypeVar
+from uuid import UUID
+
+from ledger.domain.errors import InvalidInput
+
+E = TypeVar("E", bound=Enum)
+
+MAX_SHORT = 200  # names, numbers, titles
+MAX_TEXT = 10_000  # problem texts, narratives
+MAX_ITEMS = 200  # list lengths (units, figures, evidence)
+
+
+def text(field: str, value: Any, *, max_len: int = MAX_SHORT, optional: bool = False) -> str:
+    """A stripped, non-empty string no longer than ``max_len``."""
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput("必须是文本", field=field)
+    value = value.strip()
+    if not value and not optional:
+        raise InvalidInput("不能为空", field=field)
+    if len(value) > max_len:
+        raise InvalidInput(f"过长:{len(value)} 字,上限 {max_len} 字", field=field)
+    if "\x00" in value:
+        raise InvalidInput("含有非法字符 NUL", field=field)
+    return value
+
+
+def texts(field: str, values: Any, *, min_items: int = 0, max_len: int = MAX_SHORT) -> list[str]:
+    """A list of non-empty strings."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInput("必须是文本列表", field=field)
+    result = [text(f"{field}[{i}]", v, max_len=max_len) for i, v in enumerate(values)]
+    _count(field, result, min_items)
+    return result
+
+
+def enum(field: str, kind: type[E], value: Any) -> E:
+    """An enumeration member from its value; unknown values list the choices."""
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(str(m.value) for m in kind)
+        raise InvalidInput(f"未知取值 {value!r},可选:{choices}", field=field) from None
+
+
+def uuid(field: str, value: Any) -> UUID:
+    """A UUID from a UUID or its string form."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidInput(f"不是有效的编号 {value!r}", field=field) from None
+
+
+def uuids(field: str, values: Any, *, min_items: int = 0) -> list[UUID]:
+    """A list of distinct UUIDs, order kept."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInput("必须是编号列表", field=field)
+    result: list[UUID] = []
+    for i, v in enumerate(values):
+        u = uuid(f"{field}[{i}]", v)
+        if u in result:
+            raise InvalidInput(f"重复的编号 {u}", field=field)
+        result.append(u)
+    _count(field, result, min_items)
+    return result
+
+
+def a_date(field: str, value: Any, *, optional: bool = False) -> date | None:
+    """A calendar date from a date or an ISO string."""
+    if value is None or value == "":
+        if optional:
+            return None
+        raise InvalidInput("不能为空", field=field)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"不是有效日期 {value!r}(应为 YYYY-MM-DD)", field=field) from None
+
+
+def not_before(field: str, value: date | None, limit: date | None, what: str) -> None:
+    """Refuse a date earlier than ``limit`` (e.g. a deadline before feedback)."""
+    if value is not None and limit is not None and value < limit:
+        raise InvalidInput(f"{value} 早于{what} {limit}", field=field)
+
+
+def decimal(field: str, value: Any, *, minimum: Decimal | None = Decimal(0)) -> Decimal:
+    """An exact decimal (never a float), at least ``minimum``."""
+    if isinstance(value, float | bool):
+        raise InvalidInput("数值须以文本或整数给出,不接受浮点数", field=field)
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidInput(f"不是有效数值 {value!r}", field=field) from None
+    if not result.is_finite():
+        raise InvalidInput("必须是有限数值", field=field)
+    if minimum is not None and result < minimum:
+        raise InvalidInput(f"不能小于 {minimum}", field=field)
+    return result
+
+
+def count(field: str, value: Any) -> int:
+    """A non-negative integer."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("必须是整数", field=field)
+    if value < 0:
+        raise InvalidInput("不能为负数", field=field)
+    return value
+
+
+def _count(field: str, items: list[Any], min_items: int) -> None:
+    if len(items) < min_items:
+        raise InvalidInput(f"至少需要 {min_items} 项", field=field)
+    if len(items) > MAX_ITEMS:
+        raise InvalidInput(f"过多:{len(items)} 项,上限 {MAX_ITEMS} 项", field=field)

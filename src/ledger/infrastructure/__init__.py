@@ -1,0 +1,1 @@
+"""Infrastructure: serialisation, recorders, integrity log and configuration."""
