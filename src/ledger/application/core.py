@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
@@ -38,7 +40,25 @@ class LedgerCore(Application[UUID]):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
+        self._batch: Batch | None = None
         super().__init__(env=self.settings.eventsourcing_env())
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run several commands as one transaction: all are recorded, or none is.
+
+        Commands inside the block decide as usual and return receipts, but
+        nothing is written until the block ends without an exception.
+        """
+        if self._batch is not None:
+            raise RuntimeError("batches do not nest")
+        self._batch = pending = Batch()
+        try:
+            yield
+        finally:
+            self._batch = None
+        if pending.aggregates:
+            self._save(list(pending.aggregates.values()), list(pending.keys.values()), None)
 
     # --- the one path every command takes ------------------------------------------
 
@@ -51,22 +71,38 @@ class LedgerCore(Application[UUID]):
         ctx = ctx.checked()
         key = ctx.idempotency_key
         fingerprint = _fingerprint(command, actor, args) if key else ""
-        if key and (found := self.recorder.find_idempotency(key)):  # type: ignore[attr-defined]
+        if key and (found := self._find_key(key)):
             return _replay(found, fingerprint, key)
         envelope = self._envelope(actor, ctx)
         target, aggregates, *item = work(envelope)
         version = _version_of(target, aggregates)
         receipt = Receipt(target, version, envelope.correlation_id, *item)
-        extra = {"idempotency": Idempotency(key, fingerprint, _dump(receipt))} if key else {}
+        keys = [Idempotency(key, fingerprint, _dump(receipt))] if key else []
+        if self._batch is not None:
+            self._batch.add(aggregates, keys)
+            return receipt
+        replayed = self._save(aggregates, keys, ctx.expected_version)
+        return receipt if replayed is None else _replay(replayed, fingerprint, key or "")
+
+    def _save(
+        self, aggregates: list[Aggregate], keys: list[Idempotency], expected: int | None
+    ) -> Recorded | None:
+        """Save in one transaction; a lost race on a retried key replays the winner."""
         try:
-            self.save(*aggregates, **extra)
+            self.save(*aggregates, **({"idempotency": keys} if keys else {}))
         except IntegrityError:
-            if key and (found := self.recorder.find_idempotency(key)):  # type: ignore[attr-defined]
-                return _replay(found, fingerprint, key)
+            if len(keys) == 1 and (found := self._find_key(keys[0].key)):
+                return found
             raise VersionConflict(
-                "记录已被他人同时修改,请刷新后重试", expected=ctx.expected_version, actual=None
+                "记录已被他人同时修改,请刷新后重试", expected=expected, actual=None
             ) from None
-        return receipt
+        return None
+
+    def _find_key(self, key: str) -> Recorded | None:
+        if self._batch is not None and key in self._batch.keys:
+            pending = self._batch.keys[key]
+            return Recorded(pending.fingerprint, pending.receipt)
+        return self.recorder.find_idempotency(key)  # type: ignore[attr-defined,no-any-return]
 
     def _envelope(self, actor: Actor, ctx: CommandContext) -> Envelope:
         moment = now()
@@ -78,14 +114,21 @@ class LedgerCore(Application[UUID]):
             correlation_id=ctx.correlation_id or uuid4(),
         )
 
-    def _load(self, cls: type[A], record_id: Any, field: str, ctx: CommandContext = NO_CONTEXT) -> A:
+    def _load(
+        self, cls: type[A], record_id: Any, field: str, ctx: CommandContext = NO_CONTEXT
+    ) -> A:
         """Load an aggregate of the given class, checking the expected version."""
-        try:
-            aggregate = self.repository.get(rules.uuid(field, record_id))
-        except AggregateNotFoundError:
-            aggregate = None
+        uid = rules.uuid(field, record_id)
+        aggregate: Any = self._batch.aggregates.get(uid) if self._batch is not None else None
+        if aggregate is None:
+            try:
+                aggregate = self.repository.get(uid)
+            except AggregateNotFoundError:
+                aggregate = None
         if not isinstance(aggregate, cls):
-            raise NotFound(f"没有编号为 {record_id} 的{_NOUNS.get(cls.__name__, '记录')}", field=field)
+            raise NotFound(
+                f"没有编号为 {record_id} 的{_NOUNS.get(cls.__name__, '记录')}", field=field
+            )
         expected = ctx.expected_version
         if expected is not None and expected != aggregate.version:
             raise VersionConflict(
@@ -98,6 +141,20 @@ class LedgerCore(Application[UUID]):
     def history(self, record_id: UUID) -> list[Any]:
         """Every event of one record, oldest first."""
         return list(self.events.get(record_id))
+
+
+@dataclass
+class Batch:
+    """Aggregates and idempotency keys decided inside ``Ledger.batch()``."""
+
+    aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
+    keys: dict[str, Idempotency] = field(default_factory=dict)
+
+    def add(self, aggregates: list[Aggregate], keys: list[Idempotency]) -> None:
+        for aggregate in aggregates:
+            self.aggregates[aggregate.id] = aggregate
+        for key in keys:
+            self.keys[key.key] = key
 
 
 _NOUNS = {"Inspection": "巡视", "Finding": "问题", "Unit": "单位", "Person": "人员"}

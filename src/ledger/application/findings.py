@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from ledger.application.context import NO_CONTEXT, CommandContext, Receipt
 from ledger.application.core import LedgerCore
-from ledger.domain import policy
+from ledger.domain import policy, rules
 from ledger.domain.base import Envelope
 from ledger.domain.errors import InvalidTransition
 from ledger.domain.finding import Finding
@@ -37,20 +37,30 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Record a finding of an open inspection; returns the finding's id."""
-        args = dict(category=category, number=number, text=text, sources=sources,
-                    deadline=deadline, long_term=long_term)
+        args = dict(
+            category=category,
+            number=number,
+            text=text,
+            sources=sources,
+            deadline=deadline,
+            long_term=long_term,
+        )
 
         def work(envelope: Envelope) -> tuple[Any, ...]:
             inspection = self._load(Inspection, inspection_id, "inspection_id")
             if not inspection.accepts_findings:
                 raise InvalidTransition("巡视已结束,不能再登记问题", field="inspection_id")
             finding = Finding.record(
-                envelope, inspection_id=inspection.id,
-                feedback_date=inspection.feedback_date, **args,
+                envelope,
+                inspection_id=inspection.id,
+                feedback_date=inspection.feedback_date,
+                **args,
             )
             return finding.id, [finding]
 
-        return self._run("record_finding", actor, ctx, {"inspection": str(inspection_id), **args}, work)
+        return self._run(
+            "record_finding", actor, ctx, {"inspection": str(inspection_id), **args}, work
+        )
 
     def assign(
         self,
@@ -63,114 +73,215 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Assign responsibility for a finding to a leader, a lead department and units."""
+
         def change(f: Finding, e: Envelope) -> None:
-            f.assign(e, responsible_leader=responsible_leader,
-                     lead_department=lead_department, units=units)
-            self._require_units([f.lead_department, *f.responsible_units], "responsible_units")
+            self._require_units([lead_department], "lead_department")
+            self._require_units(rules.uuids("responsible_units", units), "responsible_units")
+            f.assign(
+                e,
+                responsible_leader=responsible_leader,
+                lead_department=lead_department,
+                units=units,
+            )
 
         args = {"leader": responsible_leader, "lead": lead_department, "units": units}
         return self._on_finding("assign", actor, ctx, finding_id, args, change)
 
-    def set_deadline(self, actor: Actor, finding_id: Any, *, deadline: Any,
-                     ctx: CommandContext = C) -> Receipt:
+    def set_deadline(
+        self, actor: Actor, finding_id: Any, *, deadline: Any, ctx: CommandContext = C
+    ) -> Receipt:
         """Set the first deadline of a finding."""
-        return self._on_finding("set_deadline", actor, ctx, finding_id, {"deadline": deadline},
-                                lambda f, e: f.set_deadline(e, deadline))
+        return self._on_finding(
+            "set_deadline",
+            actor,
+            ctx,
+            finding_id,
+            {"deadline": deadline},
+            lambda f, e: f.set_deadline(e, deadline),
+        )
 
-    def extend_deadline(self, actor: Actor, finding_id: Any, *, new_deadline: Any, approver: str,
-                        ctx: CommandContext = C) -> Receipt:
+    def extend_deadline(
+        self,
+        actor: Actor,
+        finding_id: Any,
+        *,
+        new_deadline: Any,
+        approver: str,
+        ctx: CommandContext = C,
+    ) -> Receipt:
         """Extend a deadline; the reason goes in ``ctx.reason`` and is required."""
         return self._on_finding(
-            "extend_deadline", actor, ctx, finding_id,
+            "extend_deadline",
+            actor,
+            ctx,
+            finding_id,
             {"new_deadline": new_deadline, "approver": approver},
             lambda f, e: f.extend_deadline(e, new_deadline=new_deadline, approver=approver),
         )
 
-    def mark_long_term(self, actor: Actor, finding_id: Any, *, long_term: bool = True,
-                       ctx: CommandContext = C) -> Receipt:
+    def mark_long_term(
+        self, actor: Actor, finding_id: Any, *, long_term: bool = True, ctx: CommandContext = C
+    ) -> Receipt:
         """Set or clear the long-term flag (需长期坚持)."""
-        return self._on_finding("mark_long_term", actor, ctx, finding_id, {"long_term": long_term},
-                                lambda f, e: f.mark_long_term(e, long_term))
+        return self._on_finding(
+            "mark_long_term",
+            actor,
+            ctx,
+            finding_id,
+            {"long_term": long_term},
+            lambda f, e: f.mark_long_term(e, long_term),
+        )
 
-    def add_measure(self, actor: Actor, finding_id: Any, *, kind: str, text: str, owner_unit: Any,
-                    deadline: Any = None, long_term: bool = False,
-                    ctx: CommandContext = C) -> Receipt:
+    def add_measure(
+        self,
+        actor: Actor,
+        finding_id: Any,
+        *,
+        kind: str,
+        text: str,
+        owner_unit: Any,
+        deadline: Any = None,
+        long_term: bool = False,
+        ctx: CommandContext = C,
+    ) -> Receipt:
         """Add a measure owned by one unit; the receipt's ``item_id`` is the measure's id."""
         measure_id = uuid4()
 
         def change(f: Finding, e: Envelope) -> UUID:
-            f.add_measure(e, measure_id=measure_id, kind=kind, text=text,
-                          owner_unit=owner_unit, deadline=deadline, long_term=long_term)
-            self._require_units([f.measures[measure_id].owner_unit], "owner_unit")
+            self._require_units([owner_unit], "owner_unit")
+            f.add_measure(
+                e,
+                measure_id=measure_id,
+                kind=kind,
+                text=text,
+                owner_unit=owner_unit,
+                deadline=deadline,
+                long_term=long_term,
+            )
             return measure_id
 
-        args = dict(kind=kind, text=text, owner_unit=owner_unit, deadline=deadline,
-                    long_term=long_term)
+        args = dict(
+            kind=kind, text=text, owner_unit=owner_unit, deadline=deadline, long_term=long_term
+        )
         return self._on_finding("add_measure", actor, ctx, finding_id, args, change)
 
-    def report_progress(self, actor: Actor, finding_id: Any, *, narrative: str,
-                        measure_id: Any = None, figures: Any = None, evidence: Any = None,
-                        ctx: CommandContext = C) -> Receipt:
+    def report_progress(
+        self,
+        actor: Actor,
+        finding_id: Any,
+        *,
+        narrative: str,
+        measure_id: Any = None,
+        figures: Any = None,
+        evidence: Any = None,
+        ctx: CommandContext = C,
+    ) -> Receipt:
         """Report progress with figures and evidence; ``item_id`` is the report's id."""
         report_id = uuid4()
 
         def change(f: Finding, e: Envelope) -> UUID:
-            f.report_progress(e, report_id=report_id, narrative=narrative,
-                              measure_id=measure_id, figures=figures, evidence=evidence)
+            f.report_progress(
+                e,
+                report_id=report_id,
+                narrative=narrative,
+                measure_id=measure_id,
+                figures=figures,
+                evidence=evidence,
+            )
             return report_id
 
-        args = dict(narrative=narrative, measure_id=measure_id, figures=figures,
-                    evidence=evidence)
+        args = dict(narrative=narrative, measure_id=measure_id, figures=figures, evidence=evidence)
         return self._on_finding("report_progress", actor, ctx, finding_id, args, change)
 
-    def claim_completion(self, actor: Actor, finding_id: Any, *, summary: str,
-                         ctx: CommandContext = C) -> Receipt:
+    def claim_completion(
+        self, actor: Actor, finding_id: Any, *, summary: str, ctx: CommandContext = C
+    ) -> Receipt:
         """The responsible unit claims the rectification complete."""
-        return self._on_finding("claim_completion", actor, ctx, finding_id, {"summary": summary},
-                                lambda f, e: f.claim_completion(e, summary))
+        return self._on_finding(
+            "claim_completion",
+            actor,
+            ctx,
+            finding_id,
+            {"summary": summary},
+            lambda f, e: f.claim_completion(e, summary),
+        )
 
-    def verify(self, actor: Actor, finding_id: Any, *, opinion: str = "",
-               ctx: CommandContext = C) -> Receipt:
+    def verify(
+        self, actor: Actor, finding_id: Any, *, opinion: str = "", ctx: CommandContext = C
+    ) -> Receipt:
         """The office verifies a claimed completion (验收)."""
-        return self._on_finding("verify", actor, ctx, finding_id, {"opinion": opinion},
-                                lambda f, e: f.verify(e, opinion))
+        return self._on_finding(
+            "verify",
+            actor,
+            ctx,
+            finding_id,
+            {"opinion": opinion},
+            lambda f, e: f.verify(e, opinion),
+        )
 
     def send_back(self, actor: Actor, finding_id: Any, *, ctx: CommandContext = C) -> Receipt:
         """Send a claimed or verified finding back; the reason goes in ``ctx.reason``."""
-        return self._on_finding("send_back", actor, ctx, finding_id, {},
-                                lambda f, e: f.send_back(e))
+        return self._on_finding(
+            "send_back", actor, ctx, finding_id, {}, lambda f, e: f.send_back(e)
+        )
 
     def strike_off(self, actor: Actor, finding_id: Any, *, ctx: CommandContext = C) -> Receipt:
         """Strike off (销号) a verified finding."""
-        return self._on_finding("strike_off", actor, ctx, finding_id, {},
-                                lambda f, e: f.strike_off(e))
+        return self._on_finding(
+            "strike_off", actor, ctx, finding_id, {}, lambda f, e: f.strike_off(e)
+        )
 
-    def issue_letter(self, actor: Actor, finding_id: Any, *, letter_no: str, level: str,
-                     addressed_to: Any = None, due_date: Any = None,
-                     ctx: CommandContext = C) -> Receipt:
+    def issue_letter(
+        self,
+        actor: Actor,
+        finding_id: Any,
+        *,
+        letter_no: str,
+        level: str,
+        addressed_to: Any = None,
+        due_date: Any = None,
+        ctx: CommandContext = C,
+    ) -> Receipt:
         """Issue a supervision letter (督办函) with an escalation level."""
-        def change(f: Finding, e: Envelope) -> None:
-            f.issue_letter(e, letter_no=letter_no, level=level,
-                           addressed_to=addressed_to, due_date=due_date)
-            self._require_units([f.letters[letter_no.strip()].addressed_to], "addressed_to")
 
-        args = dict(letter_no=letter_no, level=level, addressed_to=addressed_to,
-                    due_date=due_date)
+        def change(f: Finding, e: Envelope) -> None:
+            if addressed_to is not None:
+                self._require_units([addressed_to], "addressed_to")
+            f.issue_letter(
+                e, letter_no=letter_no, level=level, addressed_to=addressed_to, due_date=due_date
+            )
+
+        args = dict(letter_no=letter_no, level=level, addressed_to=addressed_to, due_date=due_date)
         return self._on_finding("issue_letter", actor, ctx, finding_id, args, change)
 
-    def answer_letter(self, actor: Actor, finding_id: Any, *, letter_no: str, answer: str,
-                      ctx: CommandContext = C) -> Receipt:
+    def answer_letter(
+        self, actor: Actor, finding_id: Any, *, letter_no: str, answer: str, ctx: CommandContext = C
+    ) -> Receipt:
         """Answer an outstanding supervision letter."""
         return self._on_finding(
-            "answer_letter", actor, ctx, finding_id, {"letter_no": letter_no, "answer": answer},
+            "answer_letter",
+            actor,
+            ctx,
+            finding_id,
+            {"letter_no": letter_no, "answer": answer},
             lambda f, e: f.answer_letter(e, letter_no=letter_no, answer=answer),
         )
 
-    def correct(self, actor: Actor, finding_id: Any, *, corrects_version: int,
-                changes: dict[str, Any], ctx: CommandContext = C) -> Receipt:
+    def correct(
+        self,
+        actor: Actor,
+        finding_id: Any,
+        *,
+        corrects_version: int,
+        changes: dict[str, Any],
+        ctx: CommandContext = C,
+    ) -> Receipt:
         """Correct an earlier event of a finding; the reason goes in ``ctx.reason``."""
         return self._on_finding(
-            "correct", actor, ctx, finding_id,
+            "correct",
+            actor,
+            ctx,
+            finding_id,
             {"corrects_version": corrects_version, "changes": changes},
             lambda f, e: f.correct(e, corrects_version=corrects_version, changes=changes),
         )
@@ -179,8 +290,15 @@ class FindingCommands(LedgerCore):
         """The current state of one finding."""
         return self._load(Finding, finding_id, "finding_id")
 
-    def _on_finding(self, command: str, actor: Actor, ctx: CommandContext, finding_id: Any,
-                    args: dict[str, Any], change: Change) -> Receipt:
+    def _on_finding(
+        self,
+        command: str,
+        actor: Actor,
+        ctx: CommandContext,
+        finding_id: Any,
+        args: dict[str, Any],
+        change: Change,
+    ) -> Receipt:
         def work(envelope: Envelope) -> tuple[Any, ...]:
             finding = self._load(Finding, finding_id, "finding_id", ctx)
             policy.require_assigned(actor, finding.is_assigned_to(actor.unit))
@@ -189,8 +307,7 @@ class FindingCommands(LedgerCore):
 
         return self._run(command, actor, ctx, {"id": str(finding_id), **args}, work)
 
-    def _require_units(self, unit_ids: list[UUID | None], field: str) -> None:
+    def _require_units(self, unit_ids: list[Any], field: str) -> None:
         for unit_id in unit_ids:
             if unit_id is not None:
                 self._load(Unit, unit_id, field)
-

@@ -48,7 +48,11 @@ class InspectionCommands(LedgerCore):
     ) -> Receipt:
         """Record that the inspection team went on site."""
         return self._on_inspection(
-            "begin_on_site", actor, ctx, inspection_id, {"started_on": started_on},
+            "begin_on_site",
+            actor,
+            ctx,
+            inspection_id,
+            {"started_on": started_on},
             lambda i, e: i.begin_on_site(e, started_on),
         )
 
@@ -63,7 +67,10 @@ class InspectionCommands(LedgerCore):
     ) -> Receipt:
         """Record delivery of the inspection's feedback."""
         return self._on_inspection(
-            "deliver_feedback", actor, ctx, inspection_id,
+            "deliver_feedback",
+            actor,
+            ctx,
+            inspection_id,
             {"feedback_date": feedback_date, "document_no": document_no},
             lambda i, e: i.deliver_feedback(e, feedback_date, document_no),
         )
@@ -79,7 +86,10 @@ class InspectionCommands(LedgerCore):
     ) -> Receipt:
         """Record the filing of the rectification plan."""
         return self._on_inspection(
-            "file_plan", actor, ctx, inspection_id,
+            "file_plan",
+            actor,
+            ctx,
+            inspection_id,
             {"filed_on": filed_on, "document_no": document_no},
             lambda i, e: i.file_plan(e, filed_on, document_no),
         )
@@ -95,7 +105,10 @@ class InspectionCommands(LedgerCore):
     ) -> Receipt:
         """Record publication of a rectification progress report."""
         return self._on_inspection(
-            "publish_progress", actor, ctx, inspection_id,
+            "publish_progress",
+            actor,
+            ctx,
+            inspection_id,
             {"published_on": published_on, "document_no": document_no},
             lambda i, e: i.publish_progress(e, published_on, document_no),
         )

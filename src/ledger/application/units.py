@@ -16,8 +16,9 @@ C = NO_CONTEXT
 class UnitCommands(LedgerCore):
     """Register units and people and keep them current."""
 
-    def register_unit(self, actor: Actor, *, name: str, level: str, parent_id: Any = None,
-                      ctx: CommandContext = C) -> Receipt:
+    def register_unit(
+        self, actor: Actor, *, name: str, level: str, parent_id: Any = None, ctx: CommandContext = C
+    ) -> Receipt:
         """Register a unit under an optional parent; returns its id."""
         args = {"name": name, "level": level, "parent_id": parent_id}
 
@@ -29,30 +30,49 @@ class UnitCommands(LedgerCore):
 
         return self._run("register_unit", actor, ctx, args, work)
 
-    def rename_unit(self, actor: Actor, unit_id: Any, *, name: str,
-                    ctx: CommandContext = C) -> Receipt:
+    def rename_unit(
+        self, actor: Actor, unit_id: Any, *, name: str, ctx: CommandContext = C
+    ) -> Receipt:
         """Rename a unit."""
-        return self._on_unit("rename_unit", actor, ctx, unit_id, {"name": name},
-                             lambda u, e: u.rename(e, name))
+        return self._on_unit(
+            "rename_unit", actor, ctx, unit_id, {"name": name}, lambda u, e: u.rename(e, name)
+        )
 
-    def record_headcount(self, actor: Actor, unit_id: Any, *, year: Any, headcount: Any,
-                         ctx: CommandContext = C) -> Receipt:
+    def record_headcount(
+        self, actor: Actor, unit_id: Any, *, year: Any, headcount: Any, ctx: CommandContext = C
+    ) -> Receipt:
         """Record a unit's headcount for a year."""
-        return self._on_unit("record_headcount", actor, ctx, unit_id,
-                             {"year": year, "headcount": headcount},
-                             lambda u, e: u.record_headcount(e, year=year, headcount=headcount))
+        return self._on_unit(
+            "record_headcount",
+            actor,
+            ctx,
+            unit_id,
+            {"year": year, "headcount": headcount},
+            lambda u, e: u.record_headcount(e, year=year, headcount=headcount),
+        )
 
     def register_person(self, actor: Actor, *, name: str, ctx: CommandContext = C) -> Receipt:
         """Register a person; returns their id."""
+
         def work(envelope: Envelope) -> tuple[Any, ...]:
             person = Person.register(envelope, name=name)
             return person.id, [person]
 
         return self._run("register_person", actor, ctx, {"name": name}, work)
 
-    def take_position(self, actor: Actor, person_id: Any, *, unit_id: Any, title: str,
-                      rank: str = "", start: Any, ctx: CommandContext = C) -> Receipt:
+    def take_position(
+        self,
+        actor: Actor,
+        person_id: Any,
+        *,
+        unit_id: Any,
+        title: str,
+        rank: str = "",
+        start: Any,
+        ctx: CommandContext = C,
+    ) -> Receipt:
         """Record that a person holds a position in a unit from ``start``."""
+
         def change(p: Person, e: Envelope) -> None:
             self._load(Unit, unit_id, "unit_id")
             p.take_position(e, unit_id=unit_id, title=title, rank=rank, start=start)
@@ -60,11 +80,23 @@ class UnitCommands(LedgerCore):
         args = {"unit_id": unit_id, "title": title, "rank": rank, "start": start}
         return self._on_person("take_position", actor, ctx, person_id, args, change)
 
-    def leave_position(self, actor: Actor, person_id: Any, *, unit_id: Any, title: str,
-                       end: Any, ctx: CommandContext = C) -> Receipt:
+    def leave_position(
+        self,
+        actor: Actor,
+        person_id: Any,
+        *,
+        unit_id: Any,
+        title: str,
+        end: Any,
+        ctx: CommandContext = C,
+    ) -> Receipt:
         """Record that a person left a position."""
         return self._on_person(
-            "leave_position", actor, ctx, person_id, {"unit_id": unit_id, "title": title, "end": end},
+            "leave_position",
+            actor,
+            ctx,
+            person_id,
+            {"unit_id": unit_id, "title": title, "end": end},
             lambda p, e: p.leave_position(e, unit_id=unit_id, title=title, end=end),
         )
 
@@ -76,8 +108,15 @@ class UnitCommands(LedgerCore):
         """The current state of one person."""
         return self._load(Person, person_id, "person_id")
 
-    def _on_unit(self, command: str, actor: Actor, ctx: CommandContext, unit_id: Any,
-                 args: dict[str, Any], change: Any) -> Receipt:
+    def _on_unit(
+        self,
+        command: str,
+        actor: Actor,
+        ctx: CommandContext,
+        unit_id: Any,
+        args: dict[str, Any],
+        change: Any,
+    ) -> Receipt:
         def work(envelope: Envelope) -> tuple[Any, ...]:
             unit = self._load(Unit, unit_id, "unit_id", ctx)
             change(unit, envelope)
@@ -85,8 +124,15 @@ class UnitCommands(LedgerCore):
 
         return self._run(command, actor, ctx, {"id": str(unit_id), **args}, work)
 
-    def _on_person(self, command: str, actor: Actor, ctx: CommandContext, person_id: Any,
-                   args: dict[str, Any], change: Any) -> Receipt:
+    def _on_person(
+        self,
+        command: str,
+        actor: Actor,
+        ctx: CommandContext,
+        person_id: Any,
+        args: dict[str, Any],
+        change: Any,
+    ) -> Receipt:
         def work(envelope: Envelope) -> tuple[Any, ...]:
             person = self._load(Person, person_id, "person_id", ctx)
             change(person, envelope)

@@ -214,7 +214,9 @@ class Finding(Aggregate):
         """Set the first deadline; a later change is an extension."""
         self._require_open("set_deadline")
         if self.deadline is not None:
-            raise InvalidTransition("已有整改时限,变更请使用延期(extend_deadline)", field="deadline")
+            raise InvalidTransition(
+                "已有整改时限,变更请使用延期(extend_deadline)", field="deadline"
+            )
         day = rules.a_date("deadline", deadline)
         rules.not_before("deadline", day, self.feedback_date, "反馈日期")
         assert day is not None
@@ -357,7 +359,9 @@ class Finding(Aggregate):
     def claim_completion(self, envelope: Envelope, summary: str) -> None:
         """The responsible unit claims completion; needs at least one progress report."""
         if self.status is not Status.ONGOING:
-            raise InvalidTransition(f"问题当前状态为「{self.status.label}」,只有正在整改的问题可申报完成")
+            raise InvalidTransition(
+                f"问题当前状态为「{self.status.label}」,只有正在整改的问题可申报完成"
+            )
         if not self.reports:
             raise InvalidTransition("申报完成前须至少报告一次整改进展及佐证材料")
         self._completion_claimed(envelope, rules.text("summary", summary, max_len=rules.MAX_TEXT))
@@ -385,7 +389,9 @@ class Finding(Aggregate):
     def send_back(self, envelope: Envelope) -> None:
         """Send a claimed or verified finding back for more work; needs a reason."""
         if self.status not in (Status.CLAIMED, Status.VERIFIED):
-            raise InvalidTransition(f"问题当前状态为「{self.status.label}」,只有已申报或已验收的问题可退回")
+            raise InvalidTransition(
+                f"问题当前状态为「{self.status.label}」,只有已申报或已验收的问题可退回"
+            )
         if not envelope.reason.strip():
             raise InvalidInput("退回必须说明理由", field="reason")
         self._sent_back(envelope)
@@ -458,7 +464,9 @@ class Finding(Aggregate):
 
     # --- corrections ------------------------------------------------------------------
 
-    def correct(self, envelope: Envelope, *, corrects_version: int, changes: dict[str, Any]) -> None:
+    def correct(
+        self, envelope: Envelope, *, corrects_version: int, changes: dict[str, Any]
+    ) -> None:
         """Correct an earlier event: a new event names it and says why."""
         target = self.history.kinds.get(corrects_version)
         if target is None:
@@ -512,7 +520,9 @@ def _validate_changes(changes: Any, allowed: frozenset[str]) -> parts.Changes:
     unknown = set(changes) - allowed
     if unknown:
         names = ", ".join(sorted(unknown))
-        raise InvalidInput(f"不可更正的字段 {names};可更正:{', '.join(sorted(allowed))}", field="changes")
+        raise InvalidInput(
+            f"不可更正的字段 {names};可更正:{', '.join(sorted(allowed))}", field="changes"
+        )
     checked: dict[str, Any] = {}
     for name, value in changes.items():
         where = f"changes.{name}"

@@ -120,7 +120,9 @@ class Inspection(Aggregate):
         self._feedback_delivered(envelope, day, doc)
 
     @event(FeedbackDelivered)
-    def _feedback_delivered(self, envelope: Envelope, feedback_date: date, document_no: str) -> None:
+    def _feedback_delivered(
+        self, envelope: Envelope, feedback_date: date, document_no: str
+    ) -> None:
         self.stage = Stage.FEEDBACK_DELIVERED
         self.feedback_date = feedback_date
         self._note(document_no)

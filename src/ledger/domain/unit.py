@@ -45,9 +45,7 @@ class Unit(Aggregate):
         self.headcount: dict[int, int] = {}
 
     @classmethod
-    def register(
-        cls, envelope: Envelope, *, name: str, level: str, parent_id: Any = None
-    ) -> Unit:
+    def register(cls, envelope: Envelope, *, name: str, level: str, parent_id: Any = None) -> Unit:
         """Validate and register a unit."""
         parent = None if parent_id is None else rules.uuid("parent_id", parent_id)
         return cls(

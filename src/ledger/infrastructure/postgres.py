@@ -64,7 +64,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     ) -> None:
         super()._insert_stored_events(curs, stored_events, **kwargs)
         entries = kwargs.get("integrity_entries") or integrity.entries(stored_events)
-        key: Idempotency | None = kwargs.get("idempotency")
+        keys: list[Idempotency] = kwargs.get("idempotency") or []
         # A second cursor: the first one's RETURNING rows are fetched after the sync.
         with curs.connection.cursor() as side:
             side.execute(
@@ -77,7 +77,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 ),
                 prepare=True,
             )
-            if key is not None:
+            for key in keys:
                 side.execute(
                     SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(self.idempotency_table),
                     (key.key, key.fingerprint, key.receipt),

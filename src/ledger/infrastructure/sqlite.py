@@ -56,12 +56,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 for i, (e, (entry, leaf)) in enumerate(zip(stored_events, entries, strict=True), 1)
             ],
         )
-        key: Idempotency | None = kwargs.get("idempotency")
-        if key is not None:
-            c.execute(
-                "INSERT INTO ledger_idempotency VALUES (?,?,?)",
-                (key.key, key.fingerprint, key.receipt),
-            )
+        keys: list[Idempotency] = kwargs.get("idempotency") or []
+        if keys:
+            c.executemany("INSERT INTO ledger_idempotency VALUES (?,?,?)", keys)
         return ids
 
     def find_idempotency(self, key: str) -> Recorded | None:
