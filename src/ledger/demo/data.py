@@ -14,8 +14,9 @@ problems are INVENTED to match those totals, see the comments at each block.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-LONGCHUAN = {
+LONGCHUAN: dict[str, Any] = {
     "inspection": {
         "kind": "assessment",
         "title": "省对德宏州2017年党委和政府扶贫开发工作成效考核",
@@ -817,7 +818,7 @@ LONGCHUAN = {
     ],
 }
 
-GUIZHOU = {
+GUIZHOU: dict[str, Any] = {
     "inspection": {
         "kind": "assessment",
         "title": "2017年省级党委和政府扶贫开发工作成效考核(国家考核)",

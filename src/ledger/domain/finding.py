@@ -217,9 +217,8 @@ class Finding(Aggregate):
             raise InvalidTransition(
                 "已有整改时限,变更请使用延期(extend_deadline)", field="deadline"
             )
-        day = rules.a_date("deadline", deadline)
+        day = rules.day("deadline", deadline)
         rules.not_before("deadline", day, self.feedback_date, "反馈日期")
-        assert day is not None
         self._deadline_set(envelope, day)
 
     @event(DeadlineSet)
@@ -235,8 +234,7 @@ class Finding(Aggregate):
             raise InvalidTransition("尚未设定整改时限,无法延期", field="new_deadline")
         if not envelope.reason.strip():
             raise InvalidInput("延期必须说明理由", field="reason")
-        day = rules.a_date("new_deadline", new_deadline)
-        assert day is not None
+        day = rules.day("new_deadline", new_deadline)
         if day <= self.deadline:
             raise InvalidInput(f"新时限 {day} 须晚于现时限 {self.deadline}", field="new_deadline")
         self._deadline_extended(envelope, self.deadline, day, rules.text("approver", approver))

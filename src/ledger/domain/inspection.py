@@ -103,7 +103,7 @@ class Inspection(Aggregate):
     def begin_on_site(self, envelope: Envelope, started_on: object) -> None:
         """Record that the team went on site."""
         self._require_stage("begin_on_site", Stage.OPENED)
-        day = rules.a_date("started_on", started_on)
+        day = rules.day("started_on", started_on)
         self._on_site_begun(envelope, day)
 
     @event(OnSiteBegun)
@@ -114,7 +114,7 @@ class Inspection(Aggregate):
     def deliver_feedback(self, envelope: Envelope, feedback_date: object, document_no: str) -> None:
         """Record delivery of the feedback; it must not precede the on-site period."""
         self._require_stage("deliver_feedback", Stage.OPENED, Stage.ON_SITE)
-        day = rules.a_date("feedback_date", feedback_date)
+        day = rules.day("feedback_date", feedback_date)
         rules.not_before("feedback_date", day, self.on_site_end or self.on_site_start, "进驻日期")
         doc = rules.text("document_no", document_no, optional=True)
         self._feedback_delivered(envelope, day, doc)
@@ -130,7 +130,7 @@ class Inspection(Aggregate):
     def file_plan(self, envelope: Envelope, filed_on: object, document_no: str) -> None:
         """Record the filing of the rectification plan."""
         self._require_stage("file_plan", Stage.FEEDBACK_DELIVERED)
-        day = rules.a_date("filed_on", filed_on)
+        day = rules.day("filed_on", filed_on)
         rules.not_before("filed_on", day, self.feedback_date, "反馈日期")
         self._plan_filed(envelope, day, rules.text("document_no", document_no, optional=True))
 
@@ -142,7 +142,7 @@ class Inspection(Aggregate):
     def publish_progress(self, envelope: Envelope, published_on: object, document_no: str) -> None:
         """Record publication of a progress report (may happen more than once)."""
         self._require_stage("publish_progress", Stage.RECTIFYING, Stage.PROGRESS_PUBLISHED)
-        day = rules.a_date("published_on", published_on)
+        day = rules.day("published_on", published_on)
         rules.not_before("published_on", day, self.feedback_date, "反馈日期")
         doc = rules.text("document_no", document_no, optional=True)
         self._progress_published(envelope, day, doc)

@@ -24,14 +24,14 @@ def text(field: str, value: Any, *, max_len: int = MAX_SHORT, optional: bool = F
         return ""
     if not isinstance(value, str):
         raise InvalidInput("必须是文本", field=field)
-    value = value.strip()
-    if not value and not optional:
+    result: str = value.strip()
+    if not result and not optional:
         raise InvalidInput("不能为空", field=field)
-    if len(value) > max_len:
-        raise InvalidInput(f"过长:{len(value)} 字,上限 {max_len} 字", field=field)
-    if "\x00" in value:
+    if len(result) > max_len:
+        raise InvalidInput(f"过长:{len(result)} 字,上限 {max_len} 字", field=field)
+    if "\x00" in result:
         raise InvalidInput("含有非法字符 NUL", field=field)
-    return value
+    return result
 
 
 def texts(field: str, values: Any, *, min_items: int = 0, max_len: int = MAX_SHORT) -> list[str]:
@@ -88,6 +88,13 @@ def a_date(field: str, value: Any, *, optional: bool = False) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(f"不是有效日期 {value!r}(应为 YYYY-MM-DD)", field=field) from None
+
+
+def day(field: str, value: Any) -> date:
+    """A required calendar date."""
+    result = a_date(field, value)
+    assert result is not None
+    return result
 
 
 def not_before(field: str, value: date | None, limit: date | None, what: str) -> None:

@@ -119,8 +119,7 @@ class Person(Aggregate):
         name = rules.text("title", title)
         if (unit, name) in self.positions:
             raise InvalidTransition(f"已在该单位担任「{name}」", field="title")
-        day = rules.a_date("start", start)
-        assert day is not None
+        day = rules.day("start", start)
         self._position_taken(envelope, unit, name, rules.text("rank", rank, optional=True), day)
 
     @event(PositionTaken)
@@ -135,9 +134,8 @@ class Person(Aggregate):
         start = self.positions.get((unit, title))
         if start is None:
             raise InvalidTransition(f"未在该单位担任「{title}」", field="title")
-        day = rules.a_date("end", end)
+        day = rules.day("end", end)
         rules.not_before("end", day, start, "任职日期")
-        assert day is not None
         self._position_left(envelope, unit, title, day)
 
     @event(PositionLeft)

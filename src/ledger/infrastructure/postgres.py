@@ -57,7 +57,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         # Hash before the transaction starts: the table lock is held for less time.
         entries = integrity.entries(stored_events)
-        return super().insert_events(stored_events, integrity_entries=entries, **kwargs)
+        ids: Sequence[int] | None = super().insert_events(
+            stored_events, integrity_entries=entries, **kwargs
+        )
+        return ids
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
