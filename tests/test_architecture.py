@@ -40,7 +40,5 @@ def test_domain_imports_no_infrastructure() -> None:
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [
-                f"{path.name}: {n}" for n in names if n.startswith(FORBIDDEN_IN_DOMAIN)
-            ]
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(FORBIDDEN_IN_DOMAIN)]
     assert offenders == []

@@ -69,11 +69,15 @@ def _postgres_env(url: str) -> dict[str, str]:
     if not dbname:
         raise ConfigError(f"数据库地址缺少数据库名:{url!r}")
     schema = parse_qs(parts.query).get("schema", [""])[0]
+    try:
+        port = parts.port or 5432
+    except ValueError as error:
+        raise ConfigError(f"数据库地址端口无效:{url!r}({error})") from None
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": unquote(dbname),
         "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_PORT": str(port),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_SCHEMA": schema,

@@ -76,10 +76,15 @@ def world(ledger: Ledger, office: Actor, admin: Actor) -> SimpleNamespace:
         text="部分旗县贫困人口底数不清",
         deadline="2019-06-10",
     ).id
-    ledger.assign(office, finding, responsible_leader="分管副主席", lead_department=unit_a,
-                  units=[unit_a])
+    ledger.assign(
+        office, finding, responsible_leader="分管副主席", lead_department=unit_a, units=[unit_a]
+    )
     measure = ledger.add_measure(
-        office, finding, kind="immediate", text="开展贫困人口动态调整", owner_unit=unit_a,
+        office,
+        finding,
+        kind="immediate",
+        text="开展贫困人口动态调整",
+        owner_unit=unit_a,
         deadline="2019-05-31",
     ).item_id
     ledger.report_progress(office, finding, narrative="已完成动态调整", measure_id=measure)
@@ -99,13 +104,19 @@ def unit_actor(world: SimpleNamespace) -> Callable[[Any], Actor]:
 
 
 @pytest.fixture
-def record_other_finding(ledger: Ledger, office: Actor, world: SimpleNamespace) -> Callable[[], Any]:
+def record_other_finding(
+    ledger: Ledger, office: Actor, world: SimpleNamespace
+) -> Callable[[], Any]:
     """Record a second finding, assigned to unit B only."""
 
     def make() -> Any:
         other = ledger.record_finding(
-            office, world.inspection, category=["二、精准扶贫精准脱贫基本方略落实不够到位"],
-            number="(二)3", text="扶贫资金滞留闲置", deadline="2019-06-30",
+            office,
+            world.inspection,
+            category=["二、精准扶贫精准脱贫基本方略落实不够到位"],
+            number="(二)3",
+            text="扶贫资金滞留闲置",
+            deadline="2019-06-30",
         ).id
         ledger.assign(office, other, units=[world.unit_b])
         return other

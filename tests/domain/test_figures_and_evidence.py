@@ -41,8 +41,12 @@ def test_a_float_total_is_refused():
 
 def test_a_figure_larger_than_its_total_is_refused():
     with pytest.raises(InvalidInput) as caught:
-        figures([{"name": "劝返复学", "value": "1", "of_total": "1"},
-                 {"name": "劝返复学", "value": "203", "of_total": "202"}])
+        figures(
+            [
+                {"name": "劝返复学", "value": "1", "of_total": "1"},
+                {"name": "劝返复学", "value": "203", "of_total": "202"},
+            ]
+        )
     assert caught.value.field == "figures[1].value"
     assert "203" in caught.value.message and "202" in caught.value.message
 
@@ -69,8 +73,14 @@ def test_figures_must_be_a_list_of_objects(bad):
 
 def test_evidence_keeps_title_number_hash_and_location():
     (item,) = evidence(
-        [{"title": "关于劝返复学情况的报告", "document_no": "云开组〔2018〕37号",
-          "sha256": DIGEST.upper(), "location": "s3://evidence/37.pdf"}]
+        [
+            {
+                "title": "关于劝返复学情况的报告",
+                "document_no": "云开组〔2018〕37号",
+                "sha256": DIGEST.upper(),
+                "location": "s3://evidence/37.pdf",
+            }
+        ]
     )
     assert item == Evidence(
         title="关于劝返复学情况的报告",

@@ -83,7 +83,9 @@ def test_answering_a_letter_twice_is_refused(finding, env):
 
 
 def test_a_letter_of_unknown_level_is_refused_with_the_choices(finding, env):
-    error = refused(finding, InvalidInput, lambda: issue(finding, env, level="urgent"), field="level")
+    error = refused(
+        finding, InvalidInput, lambda: issue(finding, env, level="urgent"), field="level"
+    )
     assert "urgent" in error.message and "principal" in error.message
 
 
@@ -106,9 +108,13 @@ def test_no_letter_is_issued_about_a_verified_finding(finding, env):
 # --- corrections --------------------------------------------------------------------------
 
 
-def test_correcting_the_recorded_text_changes_state_and_history_keeps_both(make_finding, env, replay):
+def test_correcting_the_recorded_text_changes_state_and_history_keeps_both(
+    make_finding, env, replay
+):
     finding = make_finding(text="部分旗县贫困人口底数不请")
-    finding.correct(env("录入错别字"), corrects_version=1, changes={"text": "部分旗县贫困人口底数不清"})
+    finding.correct(
+        env("录入错别字"), corrects_version=1, changes={"text": "部分旗县贫困人口底数不清"}
+    )
     assert finding.text == "部分旗县贫困人口底数不清"
     recorded, corrected = finding.collect_events()
     assert recorded.text == "部分旗县贫困人口底数不请"
@@ -132,7 +138,9 @@ def test_correcting_a_progress_reports_figures_changes_the_report(finding, env):
     finding.correct(
         env("台账核对:劝返人数误录"),
         corrects_version=version,
-        changes={"figures": [{"name": "劝返复学", "value": "138", "unit": "人", "of_total": "202"}]},
+        changes={
+            "figures": [{"name": "劝返复学", "value": "138", "unit": "人", "of_total": "202"}]
+        },
     )
     (figure,) = finding.reports[report_id].figures
     assert figure.value == Decimal("138") and figure.of_total == Decimal("202")
@@ -145,14 +153,16 @@ def test_correcting_a_progress_reports_figures_changes_the_report(finding, env):
 def test_correcting_a_measure_text_and_a_responsible_leader(finding, env):
     measure = uuid4()
     finding.add_measure(
-        env(), measure_id=measure, kind="immediate", text="开展排查", owner_unit=uuid4(),
+        env(),
+        measure_id=measure,
+        kind="immediate",
+        text="开展排查",
+        owner_unit=uuid4(),
         deadline="2019-05-31",
     )
     finding.correct(env("措施表述有误"), corrects_version=2, changes={"text": "开展拉网式排查"})
     finding.assign(env(), responsible_leader="张三", lead_department=None, units=[uuid4()])
-    finding.correct(
-        env("领导姓名误录"), corrects_version=4, changes={"responsible_leader": "张山"}
-    )
+    finding.correct(env("领导姓名误录"), corrects_version=4, changes={"responsible_leader": "张山"})
     assert finding.measures[measure].text == "开展拉网式排查"
     assert finding.text != "开展拉网式排查"
     assert finding.responsible_leader == "张山"
@@ -194,7 +204,9 @@ def test_a_correction_cannot_touch_a_field_the_event_does_not_allow(finding, env
     error = refused(
         finding,
         InvalidInput,
-        lambda: finding.correct(env("更正"), corrects_version=1, changes={"deadline": "2020-01-01"}),
+        lambda: finding.correct(
+            env("更正"), corrects_version=1, changes={"deadline": "2020-01-01"}
+        ),
         field="changes",
         words=("deadline",),
     )
@@ -230,7 +242,9 @@ def test_corrected_values_are_validated_like_the_original(finding, env):
     )
 
 
-def test_a_corrected_number_obeys_the_same_length_limit_as_a_recorded_one(finding, env, make_finding):
+def test_a_corrected_number_obeys_the_same_length_limit_as_a_recorded_one(
+    finding, env, make_finding
+):
     with pytest.raises(InvalidInput) as recorded:
         make_finding(number="1" * 51)
     assert recorded.value.field == "number"
@@ -239,4 +253,20 @@ def test_a_corrected_number_obeys_the_same_length_limit_as_a_recorded_one(findin
         InvalidInput,
         lambda: finding.correct(env("更正"), corrects_version=1, changes={"number": "1" * 51}),
         field="changes.number",
+    )
+
+
+def test_a_letter_is_answered_under_the_number_it_was_issued_with(finding, env):
+    # issue_letter trims the number; answering with the same padded text must find it.
+    issue(finding, env, " 内巡改督〔2019〕2号 ")
+    finding.answer_letter(env(), letter_no=" 内巡改督〔2019〕2号 ", answer="已答复")
+    assert finding.letters["内巡改督〔2019〕2号"].answered
+
+
+def test_a_malformed_letter_number_on_answer_is_invalid_input(finding, env):
+    refused(
+        finding,
+        InvalidInput,
+        lambda: finding.answer_letter(env(), letter_no=["督1号"], answer="答复"),
+        field="letter_no",
     )

@@ -42,7 +42,9 @@ def verified(finding, env):
 
 def test_office_assigns_leader_lead_department_and_units(finding, env):
     lead, other = uuid4(), uuid4()
-    finding.assign(env(), responsible_leader="自治区副主席", lead_department=lead, units=[lead, other])
+    finding.assign(
+        env(), responsible_leader="自治区副主席", lead_department=lead, units=[lead, other]
+    )
     assert finding.responsible_leader == "自治区副主席"
     assert finding.lead_department == lead
     assert finding.responsible_units == [lead, other]
@@ -156,7 +158,7 @@ def test_office_extends_a_deadline_and_the_old_one_stays_in_history(finding, env
         (DEADLINE, date(2019, 9, 30), "自治区扶贫办主任", "易地扶贫搬迁项目受汛期影响"),
         (date(2019, 9, 30), date(2019, 12, 31), "分管副主席", "再次延期"),
     ]
-    first, second = finding.collect_events()
+    first, _ = finding.collect_events()
     assert isinstance(first, Finding.DeadlineExtended)
     assert (first.previous_deadline, first.new_deadline) == (DEADLINE, date(2019, 9, 30))
 
@@ -238,7 +240,9 @@ def test_office_cannot_mark_long_term_twice(finding, env):
 
 
 def test_office_cannot_clear_a_long_term_flag_that_was_never_set(finding, env):
-    refused(finding, InvalidTransition, lambda: finding.mark_long_term(env(), False), field="long_term")
+    refused(
+        finding, InvalidTransition, lambda: finding.mark_long_term(env(), False), field="long_term"
+    )
 
 
 def test_long_term_flag_must_be_a_boolean(finding, env):
@@ -260,11 +264,19 @@ def test_office_adds_measures_of_each_kind(finding, env):
     for kind in MeasureKind:
         ids.append(uuid4())
         finding.add_measure(
-            env(), measure_id=ids[-1], kind=kind.value, text=f"{kind.label}措施", owner_unit=owner,
+            env(),
+            measure_id=ids[-1],
+            kind=kind.value,
+            text=f"{kind.label}措施",
+            owner_unit=owner,
             deadline="2019-05-31",
         )
     finding.add_measure(
-        env(), measure_id=uuid4(), kind="rules", text="建立长效机制", owner_unit=str(owner),
+        env(),
+        measure_id=uuid4(),
+        kind="rules",
+        text="建立长效机制",
+        owner_unit=str(owner),
         long_term=True,
     )
     assert [finding.measures[i].kind for i in ids] == list(MeasureKind)
@@ -277,7 +289,11 @@ def test_a_measure_deadline_cannot_precede_the_feedback_date(finding, env):
         finding,
         InvalidInput,
         lambda: finding.add_measure(
-            env(), measure_id=uuid4(), kind="immediate", text="立即整改", owner_unit=uuid4(),
+            env(),
+            measure_id=uuid4(),
+            kind="immediate",
+            text="立即整改",
+            owner_unit=uuid4(),
             deadline="2019-01-01",
         ),
         field="deadline",
@@ -302,7 +318,11 @@ def test_a_measure_of_unknown_kind_is_refused_with_the_choices(finding, env):
         finding,
         InvalidInput,
         lambda: finding.add_measure(
-            env(), measure_id=uuid4(), kind="someday", text="以后再说", owner_unit=uuid4(),
+            env(),
+            measure_id=uuid4(),
+            kind="someday",
+            text="以后再说",
+            owner_unit=uuid4(),
             deadline=DEADLINE,
         ),
         field="kind",
@@ -316,7 +336,11 @@ def test_a_measure_long_term_flag_must_be_a_boolean(finding, env):
         finding,
         InvalidInput,
         lambda: finding.add_measure(
-            env(), measure_id=uuid4(), kind="rules", text="建章立制", owner_unit=uuid4(),
+            env(),
+            measure_id=uuid4(),
+            kind="rules",
+            text="建章立制",
+            owner_unit=uuid4(),
             long_term="false",
         ),
         field="long_term",
@@ -337,7 +361,11 @@ def test_progress_on_an_unknown_measure_is_refused(finding, env):
 def test_progress_on_a_measure_is_linked_to_it(finding, env):
     measure, report = uuid4(), uuid4()
     finding.add_measure(
-        env(), measure_id=measure, kind="immediate", text="劝返复学", owner_unit=uuid4(),
+        env(),
+        measure_id=measure,
+        kind="immediate",
+        text="劝返复学",
+        owner_unit=uuid4(),
         deadline=DEADLINE,
     )
     finding.report_progress(env(), report_id=report, narrative="劝返138人", measure_id=str(measure))

@@ -132,7 +132,9 @@ def test_going_on_site_twice_is_refused(inspection, env):
 def test_feedback_cannot_be_delivered_twice(inspection, env):
     inspection.deliver_feedback(env(), "2019-01-18", "")
     inspection.collect_events()
-    refused(inspection, InvalidTransition, lambda: inspection.deliver_feedback(env(), "2019-02-01", ""))
+    refused(
+        inspection, InvalidTransition, lambda: inspection.deliver_feedback(env(), "2019-02-01", "")
+    )
 
 
 def test_a_closed_inspection_cannot_be_closed_again(inspection, env):
@@ -146,8 +148,13 @@ def test_a_closed_inspection_cannot_be_closed_again(inspection, env):
 def test_on_site_end_before_start_is_refused(env):
     with pytest.raises(InvalidInput) as caught:
         Inspection.open(
-            env(), kind="tour", title="巡察", inspecting_body="县委巡察组", inspected_body="乡党委",
-            on_site_start="2019-08-23", on_site_end="2019-08-10",
+            env(),
+            kind="tour",
+            title="巡察",
+            inspecting_body="县委巡察组",
+            inspected_body="乡党委",
+            on_site_start="2019-08-23",
+            on_site_end="2019-08-10",
         )
     assert caught.value.field == "on_site_end"
     assert "2019-08-10" in caught.value.message

@@ -114,7 +114,9 @@ def test_the_boundary_years_are_accepted(env, unit, year):
 
 def test_a_person_takes_and_leaves_a_position(env, person):
     unit_id = uuid4()
-    person.take_position(env(), unit_id=str(unit_id), title="副县长", rank="县处级", start="2017-03-01")
+    person.take_position(
+        env(), unit_id=str(unit_id), title="副县长", rank="县处级", start="2017-03-01"
+    )
     assert person.positions == {(unit_id, "副县长"): date(2017, 3, 1)}
     person.leave_position(env(), unit_id=unit_id, title="副县长", end="2019-09-30")
     assert person.positions == {}

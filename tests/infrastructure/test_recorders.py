@@ -18,12 +18,12 @@ from uuid import uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests import persistence as library
 from psycopg import sql
 
+from ledger.config import Settings
 from ledger.infrastructure import integrity
 from ledger.infrastructure.postgres import LedgerPostgresRecorder
 from ledger.infrastructure.sqlite import LedgerSQLiteRecorder
@@ -70,7 +70,9 @@ class SQLiteFile(unittest.TestCase):
         return self.recorder
 
 
-class TestLedgerSQLiteRecorder(SQLiteFile, library.ApplicationRecorderTestCase[LedgerSQLiteRecorder]):
+class TestLedgerSQLiteRecorder(
+    SQLiteFile, library.ApplicationRecorderTestCase[LedgerSQLiteRecorder]
+):
     """eventsourcing's application-recorder contract, on a SQLite file."""
 
     def test_insert_select(self) -> None:
@@ -86,11 +88,32 @@ class TestLedgerSQLiteRecorder(SQLiteFile, library.ApplicationRecorderTestCase[L
         assert_integrity_log_matches_events(self.recorder)
 
 
-class TestLedgerSQLiteRecorderNonInterleaving(SQLiteFile, library.NonInterleavingNotificationIDsBaseCase):
-    """Two racing batches get non-interleaved notification ids, on a SQLite file."""
+class SQLiteMemory(SQLiteFile):
+    """A private shared-cache memory database, as ``sqlite:///:memory:`` gives the ledger."""
 
-    def create_recorder(self) -> ApplicationRecorder:
-        return super().create_recorder()
+    def setUp(self) -> None:
+        super().setUp()
+        self.db_uri = f"file:recorder-{uuid4().hex}?mode=memory&cache=shared"
+
+
+class TestLedgerSQLiteMemoryRecorder(
+    SQLiteMemory, library.ApplicationRecorderTestCase[LedgerSQLiteRecorder]
+):
+    """eventsourcing's application-recorder contract, on the ledger's memory database."""
+
+    def test_concurrent_no_conflicts(self, initial_position: int = 0) -> None:
+        super().test_concurrent_no_conflicts(initial_position)
+        assert_integrity_log_matches_events(self.recorder)
+
+    def test_concurrent_throughput(self) -> None:
+        super().test_concurrent_throughput()
+        assert_integrity_log_matches_events(self.recorder)
+
+
+class TestLedgerSQLiteRecorderNonInterleaving(
+    SQLiteFile, library.NonInterleavingNotificationIDsBaseCase
+):
+    """Two racing batches get non-interleaved notification ids, on a SQLite file."""
 
     def test(self) -> None:
         super().test()
@@ -105,11 +128,11 @@ def postgres_or_skip_test() -> None:
     try:
         postgres_or_skip()
     except pytest.skip.Exception as skipped:
-        raise unittest.SkipTest(skipped.msg) from None
+        raise unittest.SkipTest(str(skipped.msg)) from None
 
 
 class PostgresSchema(unittest.TestCase):
-    """A fresh schema in database ``test`` for each test, dropped afterwards."""
+    """A fresh schema in the test database for each test, dropped afterwards."""
 
     def setUp(self) -> None:
         super().setUp()
@@ -117,12 +140,19 @@ class PostgresSchema(unittest.TestCase):
         self.schema = f"t_{uuid4().hex[:12]}"
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(self.schema)))
-        # The pool sizes the ledger runs with (config.py), so that the concurrency
-        # tests really do contend for the table lock.
+        # Where and how the ledger itself would connect for this URL, with the pool
+        # sizes it runs with, so the concurrency tests really contend for the lock.
+        env = Settings(PG_URL).eventsourcing_env()
         self.datastore = PostgresDatastore(
-            "test", "127.0.0.1", 5432, "postgres", "",
-            schema=self.schema, pool_size=4, max_overflow=4,
-        )  # fmt: skip
+            env["POSTGRES_DBNAME"],
+            env["POSTGRES_HOST"],
+            env["POSTGRES_PORT"],
+            env["POSTGRES_USER"],
+            env["POSTGRES_PASSWORD"],
+            schema=self.schema,
+            pool_size=int(env["POSTGRES_POOL_SIZE"]),
+            max_overflow=int(env["POSTGRES_MAX_OVERFLOW"]),
+        )
 
     def tearDown(self) -> None:
         self.datastore.close()
@@ -164,10 +194,6 @@ class TestLedgerPostgresRecorderNonInterleaving(
 ):
     """Two racing batches get non-interleaved notification ids, on PostgreSQL."""
 
-    def create_recorder(self) -> ApplicationRecorder:
-        return super().create_recorder()
-
     def test(self) -> None:
         super().test()
         assert_integrity_log_matches_events(self.recorder)
-

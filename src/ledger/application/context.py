@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
@@ -50,16 +50,32 @@ class CommandContext:
         return moment
 
     def checked(self) -> CommandContext:
-        """Refuse malformed text fields before anything is loaded."""
-        rules.text("reason", self.reason, max_len=rules.MAX_TEXT, optional=True)
-        rules.text("basis", self.basis, optional=True)
-        if self.idempotency_key is not None:
-            rules.text("idempotency_key", self.idempotency_key)
-        if self.expected_version is not None and (
-            isinstance(self.expected_version, bool) or not isinstance(self.expected_version, int)
-        ):
+        """A normalised copy; malformed fields are refused before anything is loaded."""
+        version = self.expected_version
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
             raise InvalidInput("必须是整数", field="expected_version")
-        return self
+        key = self.idempotency_key
+        correlation = self.correlation_id
+        return replace(
+            self,
+            reason=rules.text("reason", self.reason, max_len=rules.MAX_TEXT, optional=True),
+            basis=rules.text("basis", self.basis, optional=True),
+            idempotency_key=None if key is None else rules.text("idempotency_key", key),
+            correlation_id=None
+            if correlation is None
+            else rules.uuid("correlation_id", correlation),
+        )
+
+    def fingerprint_fields(self) -> dict[str, object]:
+        """What a retry must repeat exactly for its idempotency key to match."""
+        effective = self.effective_at.isoformat() if self.effective_at is not None else None
+        return {
+            "effective_at": effective,
+            "reason": self.reason,
+            "basis": self.basis,
+            "expected_version": self.expected_version,
+            "correlation_id": str(self.correlation_id) if self.correlation_id else None,
+        }
 
 
 NO_CONTEXT = CommandContext()

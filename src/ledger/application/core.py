@@ -70,7 +70,9 @@ class LedgerCore(Application[UUID]):
         policy.require_role(command, actor)
         ctx = ctx.checked()
         key = ctx.idempotency_key
-        fingerprint = _fingerprint(command, actor, args) if key else ""
+        fingerprint = (
+            _fingerprint(command, actor, {**args, **ctx.fingerprint_fields()}) if key else ""
+        )
         if key and (found := self._find_key(key)):
             return _replay(found, fingerprint, key)
         envelope = self._envelope(actor, ctx)

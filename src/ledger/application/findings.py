@@ -149,6 +149,7 @@ class FindingCommands(LedgerCore):
 
         def change(f: Finding, e: Envelope) -> UUID:
             self._require_units([owner_unit], "owner_unit")
+            policy.require_own_unit(actor, rules.uuid("owner_unit", owner_unit))
             f.add_measure(
                 e,
                 measure_id=measure_id,
@@ -180,6 +181,7 @@ class FindingCommands(LedgerCore):
         report_id = uuid4()
 
         def change(f: Finding, e: Envelope) -> UUID:
+            _require_measure_access(actor, f, measure_id)
             f.report_progress(
                 e,
                 report_id=report_id,
@@ -311,3 +313,14 @@ class FindingCommands(LedgerCore):
         for unit_id in unit_ids:
             if unit_id is not None:
                 self._load(Unit, unit_id, field)
+
+
+def _require_measure_access(actor: Actor, finding: Finding, measure_id: Any) -> None:
+    """A unit reports on a measure it owns, unless it leads or shares the whole finding."""
+    if measure_id is None or actor.unit == finding.lead_department:
+        return
+    if actor.unit in finding.responsible_units:
+        return
+    measure = finding.measures.get(rules.uuid("measure_id", measure_id))
+    if measure is not None:
+        policy.require_own_unit(actor, measure.owner_unit)

@@ -282,6 +282,8 @@ class Finding(Aggregate):
         self._require_open("add_measure")
         day = rules.a_date("deadline", deadline, optional=True)
         rules.not_before("deadline", day, self.feedback_date, "反馈日期")
+        if not isinstance(long_term, bool):
+            raise InvalidInput("必须是布尔值", field="long_term")
         if day is None and not long_term:
             raise InvalidInput("须给出整改时限,或标明长期坚持", field="deadline")
         self._measure_added(
@@ -291,7 +293,7 @@ class Finding(Aggregate):
             rules.text("text", text, max_len=rules.MAX_TEXT),
             rules.uuid("owner_unit", owner_unit),
             day,
-            bool(long_term),
+            long_term,
         )
 
     @event(MeasureAdded)
@@ -446,13 +448,14 @@ class Finding(Aggregate):
 
     def answer_letter(self, envelope: Envelope, *, letter_no: str, answer: str) -> None:
         """Answer an outstanding supervision letter."""
-        letter = self.letters.get(letter_no)
+        number = rules.text("letter_no", letter_no, max_len=50)
+        letter = self.letters.get(number)
         if letter is None:
-            raise NotFound(f"没有编号为 {letter_no} 的督办函", field="letter_no")
+            raise NotFound(f"没有编号为 {number} 的督办函", field="letter_no")
         if letter.answered:
-            raise InvalidTransition(f"督办函 {letter_no} 已答复", field="letter_no")
+            raise InvalidTransition(f"督办函 {number} 已答复", field="letter_no")
         self._letter_answered(
-            envelope, letter_no, rules.text("answer", answer, max_len=rules.MAX_TEXT)
+            envelope, number, rules.text("answer", answer, max_len=rules.MAX_TEXT)
         )
 
     @event(LetterAnswered)
@@ -512,6 +515,10 @@ class Finding(Aggregate):
         self.history.kinds[self.version + 1 if kind != "Recorded" else 1] = kind
 
 
+# The same length limits as when the corrected values were first recorded.
+_LIMITS = {"number": 50, "text": rules.MAX_TEXT, "narrative": rules.MAX_TEXT}
+
+
 def _validate_changes(changes: Any, allowed: frozenset[str]) -> parts.Changes:
     if not isinstance(changes, dict) or not changes:
         raise InvalidInput("须给出至少一项更正内容", field="changes")
@@ -531,6 +538,5 @@ def _validate_changes(changes: Any, allowed: frozenset[str]) -> parts.Changes:
         elif name == "evidence":
             checked[name] = parts.evidence(value)
         else:
-            limit = rules.MAX_TEXT if name in ("text", "narrative") else rules.MAX_SHORT
-            checked[name] = rules.text(where, value, max_len=limit)
+            checked[name] = rules.text(where, value, max_len=_LIMITS.get(name, rules.MAX_SHORT))
     return parts.Changes(**checked)

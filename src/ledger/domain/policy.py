@@ -7,6 +7,8 @@ responsible unit acts only on findings assigned to it.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from ledger.domain.errors import PermissionDenied
 from ledger.domain.values import Actor, Role
 
@@ -58,3 +60,9 @@ def require_assigned(actor: Actor, assigned: bool) -> None:
     """Refuse a unit actor acting on a finding not assigned to its unit."""
     if actor.role is Role.RESPONSIBLE_UNIT and not assigned:
         raise PermissionDenied("该问题未交办给本单位,不能操作", field="unit")
+
+
+def require_own_unit(actor: Actor, unit: UUID) -> None:
+    """Refuse a unit actor acting for another unit (e.g. owning or reporting its measure)."""
+    if actor.role is Role.RESPONSIBLE_UNIT and actor.unit != unit:
+        raise PermissionDenied("只能为本单位负责的整改措施操作", field="unit")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar
@@ -82,6 +82,8 @@ def a_date(field: str, value: Any, *, optional: bool = False) -> date | None:
         if optional:
             return None
         raise InvalidInput("不能为空", field=field)
+    if isinstance(value, datetime):
+        raise InvalidInput(f"须为日期,不带时间:{value!r}", field=field)
     if isinstance(value, date):
         return value
     try:

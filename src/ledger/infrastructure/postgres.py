@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -52,15 +53,30 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "WITH ORDINALITY AS x(i, v, h, e, n)"
         ).format(t=self.integrity_table, idt=Identifier(self.datastore.originator_id_type))
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        """Insert events and side rows in one pipelined transaction that we own.
+
+        The library's version catches an exception inside its transaction block
+        and re-raises it after the block has committed; here any exception
+        leaves the block, so the whole transaction rolls back.
+        """
+        if not stored_events:
+            return []
         # Hash before the transaction starts: the table lock is held for less time.
-        entries = integrity.entries(stored_events)
-        ids: Sequence[int] | None = super().insert_events(
-            stored_events, integrity_entries=entries, **kwargs
-        )
-        return ids
+        kwargs["integrity_entries"] = integrity.entries(stored_events)
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.pipeline() as pipeline,
+            conn.cursor() as curs,
+        ):
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            # Sync now so a constraint violation surfaces here as IntegrityError.
+            pipeline.sync()
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
