@@ -4,7 +4,7 @@ The stored state omits ``originator_id`` and ``originator_version`` (they are
 columns of the stored event) and is validated back into the event class on
 load, so UUID, Decimal, date, datetime and enum fields round-trip exactly.
 
-Schema evolution: an event class may declare ``class_version = N`` and static
+Schema evolution: an event class may declare ``class_version: ClassVar[int] = N`` and static
 methods ``upcast_v1_v2(state)``, ``upcast_v2_v3(state)`` …; a stored state
 records its version under ``class_version`` when it is above 1, and older
 states are upcast step by step when loaded.
@@ -35,7 +35,16 @@ class OrjsonTranscoder(Transcoder):
 
 
 class PydanticMapper(Mapper[UUID]):
-    """Maps Pydantic domain events to stored events and back."""
+    """Maps Pydantic domain events to stored events and back.
+
+    Compression and encryption are refused rather than silently ignored: the
+    integrity log hashes the stored bytes, and auditors must be able to read them.
+    """
+
+    def __init__(self, transcoder: Transcoder, compressor: Any = None, cipher: Any = None) -> None:
+        if compressor is not None or cipher is not None:
+            raise ValueError("the ledger stores events uncompressed and unencrypted")
+        super().__init__(transcoder)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         event = cast(BaseModel, domain_event)
