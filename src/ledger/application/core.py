@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
-import orjson
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
+from ledger.application import keys
+from ledger.application.cache import AggregateCache
 from ledger.application.context import NO_CONTEXT, CommandContext, Receipt, now
 from ledger.config import Settings
 from ledger.domain import policy, rules
 from ledger.domain.base import Aggregate, Envelope
-from ledger.domain.errors import IdempotencyConflict, InvalidInput, NotFound, VersionConflict
+from ledger.domain.errors import DomainError, InvalidInput, NotFound, VersionConflict
 from ledger.domain.values import Actor
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 from ledger.infrastructure.mapper import OrjsonTranscoder, PydanticMapper
@@ -29,18 +30,24 @@ Work = Callable[[Envelope], tuple[Any, ...]]
 
 
 class LedgerCore(Application[UUID]):
-    """Command plumbing shared by every command: authorise, decide, save once."""
+    """Command plumbing shared by every command: authorise, decide, save once.
+
+    Commands of one process run one at a time (the databases serialise
+    writers anyway); that lets them work on cached aggregates without copies.
+    """
 
     name = "Ledger"
     env: ClassVar[dict[str, str]] = {
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "MAPPER_TOPIC": get_topic(PydanticMapper),
-        "AGGREGATE_CACHE_MAXSIZE": "10000",
     }
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self._batch: Batch | None = None
+        self._lock = threading.RLock()
+        self._cache = AggregateCache()
+        self._attempt = Attempt()
         super().__init__(env=self.settings.eventsourcing_env())
 
     @contextmanager
@@ -50,15 +57,19 @@ class LedgerCore(Application[UUID]):
         Commands inside the block decide as usual and return receipts, but
         nothing is written until the block ends without an exception.
         """
-        if self._batch is not None:
-            raise RuntimeError("batches do not nest")
-        self._batch = pending = Batch()
-        try:
-            yield
-        finally:
-            self._batch = None
-        if pending.aggregates:
-            self._save(list(pending.aggregates.values()), list(pending.keys.values()), None)
+        with self._lock:
+            if self._batch is not None:
+                raise RuntimeError("batches do not nest")
+            self._batch = pending = Batch()
+            try:
+                yield
+                if pending.aggregates:
+                    self._save(list(pending.aggregates.values()), list(pending.keys.values()))
+            except BaseException:
+                self._cache.evict(pending.aggregates.values())
+                raise
+            finally:
+                self._batch = None
 
     # --- the one path every command takes ------------------------------------------
 
@@ -70,35 +81,70 @@ class LedgerCore(Application[UUID]):
         policy.require_role(command, actor)
         ctx = ctx.checked()
         key = ctx.idempotency_key
-        fingerprint = (
-            _fingerprint(command, actor, {**args, **ctx.fingerprint_fields()}) if key else ""
+        digest = (
+            keys.fingerprint(command, actor, {**args, **ctx.fingerprint_fields()}) if key else ""
         )
+        with self._lock:
+            if self._batch is not None:
+                return self._run_in_batch(actor, ctx, work, key, digest)
+            for fresh in (False, True):
+                self._attempt = Attempt(fresh=fresh)
+                try:
+                    return self._decide_and_save(actor, ctx, work, key, digest)
+                except DomainError:
+                    # A retry of a command that already succeeded fails here (its
+                    # key is taken, or its transition was already made): replay it.
+                    if key and (found := self.recorder.find_idempotency(key)):  # type: ignore[attr-defined]
+                        return keys.replay(found, digest, key)
+                    if fresh or not self._attempt.used_cache:
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _decide_and_save(
+        self, actor: Actor, ctx: CommandContext, work: Work, key: str | None, digest: str
+    ) -> Receipt:
+        receipt, aggregates = self._decide(actor, ctx, work)
+        stored = [Idempotency(key, digest, keys.dump(receipt))] if key else []
+        self._save(aggregates, stored, ctx.expected_version)
+        return receipt
+
+    def _run_in_batch(
+        self, actor: Actor, ctx: CommandContext, work: Work, key: str | None, digest: str
+    ) -> Receipt:
+        assert self._batch is not None
         if key and (found := self._find_key(key)):
-            return _replay(found, fingerprint, key)
+            return keys.replay(found, digest, key)
+        self._attempt = Attempt()
+        receipt, aggregates = self._decide(actor, ctx, work)
+        self._batch.add(aggregates, [Idempotency(key, digest, keys.dump(receipt))] if key else [])
+        return receipt
+
+    def _decide(self, actor: Actor, ctx: CommandContext, work: Work) -> tuple[Receipt, list[Any]]:
         envelope = self._envelope(actor, ctx)
-        target, aggregates, *item = work(envelope)
-        version = _version_of(target, aggregates)
-        receipt = Receipt(target, version, envelope.correlation_id, *item)
-        keys = [Idempotency(key, fingerprint, _dump(receipt))] if key else []
-        if self._batch is not None:
-            self._batch.add(aggregates, keys)
-            return receipt
-        replayed = self._save(aggregates, keys, ctx.expected_version)
-        return receipt if replayed is None else _replay(replayed, fingerprint, key or "")
+        try:
+            target, aggregates, *item = work(envelope)
+        except BaseException:
+            self._cache.evict(self._attempt.loaded)
+            raise
+        version = next(a.version for a in aggregates if a.id == target)
+        return Receipt(target, version, envelope.correlation_id, *item), aggregates
 
     def _save(
-        self, aggregates: list[Aggregate], keys: list[Idempotency], expected: int | None
-    ) -> Recorded | None:
-        """Save in one transaction; a lost race on a retried key replays the winner."""
+        self, aggregates: list[Aggregate], stored: list[Idempotency], expected: int | None = None
+    ) -> None:
+        """Save in one transaction; on a conflict nothing is written and nothing is cached."""
         try:
-            self.save(*aggregates, **({"idempotency": keys} if keys else {}))
+            self.save(*aggregates, **({"idempotency": stored} if stored else {}))
         except IntegrityError:
-            if len(keys) == 1 and (found := self._find_key(keys[0].key)):
-                return found
+            self._cache.evict(aggregates)
             raise VersionConflict(
                 "记录已被他人同时修改,请刷新后重试", expected=expected, actual=None
             ) from None
-        return None
+        except BaseException:
+            self._cache.evict(aggregates)
+            raise
+        for aggregate in aggregates:
+            self._cache.put(aggregate)
 
     def _find_key(self, key: str) -> Recorded | None:
         if self._batch is not None and key in self._batch.keys:
@@ -111,22 +157,30 @@ class LedgerCore(Application[UUID]):
         return Envelope(
             actor=actor,
             effective_at=ctx.effective_time(moment),
-            reason=ctx.reason.strip(),
-            basis=ctx.basis.strip(),
+            reason=ctx.reason,
+            basis=ctx.basis,
             correlation_id=ctx.correlation_id or uuid4(),
         )
 
+    # --- loading ---------------------------------------------------------------------
+
     def _load(
-        self, cls: type[A], record_id: Any, field: str, ctx: CommandContext = NO_CONTEXT
+        self,
+        cls: type[A],
+        record_id: Any,
+        field: str,
+        ctx: CommandContext = NO_CONTEXT,
+        *,
+        reference: bool = False,
     ) -> A:
-        """Load an aggregate of the given class, checking the expected version."""
+        """An aggregate of the given class for a command to decide on.
+
+        ``reference=True`` reads a record the command only consults (never
+        cached: it cannot be caught by a failed insert if another process
+        changed it).
+        """
         uid = rules.uuid(field, record_id)
-        aggregate: Any = self._batch.aggregates.get(uid) if self._batch is not None else None
-        if aggregate is None:
-            try:
-                aggregate = self.repository.get(uid)
-            except AggregateNotFoundError:
-                aggregate = None
+        aggregate = self._lookup(uid, reference)
         if not isinstance(aggregate, cls):
             raise NotFound(
                 f"没有编号为 {record_id} 的{_NOUNS.get(cls.__name__, '记录')}", field=field
@@ -140,9 +194,47 @@ class LedgerCore(Application[UUID]):
             )
         return aggregate
 
+    def _lookup(self, uid: UUID, reference: bool) -> Any:
+        if self._batch is not None and (pending := self._batch.aggregates.get(uid)):
+            return pending
+        if not reference and not self._attempt.fresh and (cached := self._cache.get(uid)):
+            self._attempt.used_cache = True
+            self._attempt.loaded.append(cached)
+            return cached
+        try:
+            aggregate = self.repository.get(uid)
+        except AggregateNotFoundError:
+            return None
+        if not reference:
+            self._attempt.loaded.append(aggregate)
+            self._cache.put(aggregate)
+        return aggregate
+
+    def read(self, cls: type[A], record_id: Any, field: str) -> A:
+        """The current state of a record, read from the store (a private copy)."""
+        uid = rules.uuid(field, record_id)
+        try:
+            aggregate = self.repository.get(uid)
+        except AggregateNotFoundError:
+            aggregate = None
+        if not isinstance(aggregate, cls):
+            raise NotFound(
+                f"没有编号为 {record_id} 的{_NOUNS.get(cls.__name__, '记录')}", field=field
+            )
+        return aggregate
+
     def history(self, record_id: UUID) -> list[Any]:
         """Every event of one record, oldest first."""
         return list(self.events.get(record_id))
+
+
+@dataclass
+class Attempt:
+    """What one attempt at a command loaded, and whether it may trust the cache."""
+
+    fresh: bool = False
+    used_cache: bool = False
+    loaded: list[Aggregate] = field(default_factory=list)
 
 
 @dataclass
@@ -152,55 +244,11 @@ class Batch:
     aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
     keys: dict[str, Idempotency] = field(default_factory=dict)
 
-    def add(self, aggregates: list[Aggregate], keys: list[Idempotency]) -> None:
+    def add(self, aggregates: list[Aggregate], stored: list[Idempotency]) -> None:
         for aggregate in aggregates:
             self.aggregates[aggregate.id] = aggregate
-        for key in keys:
+        for key in stored:
             self.keys[key.key] = key
 
 
 _NOUNS = {"Inspection": "巡视", "Finding": "问题", "Unit": "单位", "Person": "人员"}
-
-
-def _version_of(target: UUID, aggregates: list[Aggregate]) -> int:
-    return next(a.version for a in aggregates if a.id == target)
-
-
-def _fingerprint(command: str, actor: Actor, args: dict[str, Any]) -> str:
-    payload = orjson.dumps(
-        [command, actor.id, args], default=_jsonable, option=orjson.OPT_SORT_KEYS
-    )
-    return hashlib.sha256(payload).hexdigest()
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    return str(value)
-
-
-def _dump(receipt: Receipt) -> bytes:
-    return orjson.dumps(
-        {
-            "id": receipt.id,
-            "version": receipt.version,
-            "correlation_id": receipt.correlation_id,
-            "item_id": receipt.item_id,
-        }
-    )
-
-
-def _replay(found: Recorded, fingerprint: str, key: str) -> Receipt:
-    if found.fingerprint != fingerprint:
-        raise IdempotencyConflict(f"幂等键 {key} 已用于另一条不同的命令")
-    data = orjson.loads(found.receipt)
-    item = data.get("item_id")
-    return Receipt(
-        UUID(data["id"]),
-        data["version"],
-        UUID(data["correlation_id"]),
-        UUID(item) if item else None,
-        replayed=True,
-    )

@@ -47,7 +47,7 @@ class FindingCommands(LedgerCore):
         )
 
         def work(envelope: Envelope) -> tuple[Any, ...]:
-            inspection = self._load(Inspection, inspection_id, "inspection_id")
+            inspection = self._load(Inspection, inspection_id, "inspection_id", reference=True)
             if not inspection.accepts_findings:
                 raise InvalidTransition("巡视已结束,不能再登记问题", field="inspection_id")
             finding = Finding.record(
@@ -290,7 +290,7 @@ class FindingCommands(LedgerCore):
 
     def get_finding(self, finding_id: Any) -> Finding:
         """The current state of one finding."""
-        return self._load(Finding, finding_id, "finding_id")
+        return self.read(Finding, finding_id, "finding_id")
 
     def _on_finding(
         self,

@@ -123,7 +123,7 @@ class InspectionCommands(LedgerCore):
 
     def get_inspection(self, inspection_id: Any) -> Inspection:
         """The current state of one inspection."""
-        return self._load(Inspection, inspection_id, "inspection_id")
+        return self.read(Inspection, inspection_id, "inspection_id")
 
     def _on_inspection(
         self,

@@ -102,11 +102,11 @@ class UnitCommands(LedgerCore):
 
     def get_unit(self, unit_id: Any) -> Unit:
         """The current state of one unit."""
-        return self._load(Unit, unit_id, "unit_id")
+        return self.read(Unit, unit_id, "unit_id")
 
     def get_person(self, person_id: Any) -> Person:
         """The current state of one person."""
-        return self._load(Person, person_id, "person_id")
+        return self.read(Person, person_id, "person_id")
 
     def _on_unit(
         self,

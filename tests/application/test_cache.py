@@ -1,0 +1,85 @@
+"""The aggregate cache: lent, never copied, and never trusted blindly.
+
+Two application instances on one database stand for two processes: one
+instance's cache goes stale when the other writes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ledger.application.context import CommandContext
+from ledger.application.ledger import Ledger
+from ledger.config import Settings
+from ledger.domain.errors import InvalidTransition
+from ledger.domain.values import FindingStatus
+
+SHARED = pytest.mark.parametrize("backend_url", ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture
+def other(backend_url):
+    app = Ledger(Settings(backend_url))
+    yield app
+    app.close()
+
+
+@SHARED
+def test_a_command_on_a_stale_cached_finding_is_retried_on_fresh_state(
+    ledger, other, office, world
+):
+    other.report_progress(office, world.finding, narrative="B 缓存了该问题")
+    ledger.report_progress(office, world.finding, narrative="A 写入,B 的缓存过期")
+    receipt = other.report_progress(office, world.finding, narrative="B 再次写入")
+    history = other.history(world.finding)
+    assert receipt.version == history[-1].originator_version == len(history)
+    assert [e.narrative for e in history[-3:]] == [
+        "B 缓存了该问题",
+        "A 写入,B 的缓存过期",
+        "B 再次写入",
+    ]
+
+
+@SHARED
+def test_a_refusal_decided_on_stale_cached_state_is_decided_again(ledger, other, office, world):
+    other.claim_completion(office, world.finding, summary="B 申报,缓存为已申报")
+    ledger.send_back(office, world.finding, ctx=CommandContext(reason="材料不足"))
+    # On B's stale copy the finding is still claimed, so a claim would be refused.
+    other.claim_completion(office, world.finding, summary="B 再次申报")
+    assert other.get_finding(world.finding).status is FindingStatus.CLAIMED
+
+
+@SHARED
+def test_a_refusal_on_fresh_state_is_still_refused(ledger, other, office, world):
+    other.report_progress(office, world.finding, narrative="B 缓存")
+    ledger.claim_completion(office, world.finding, summary="A 申报")
+    ledger.verify(office, world.finding)
+    ledger.strike_off(office, world.finding)
+    with pytest.raises(InvalidTransition):
+        other.report_progress(office, world.finding, narrative="已销号,应拒绝")
+
+
+def test_a_failed_save_leaves_no_half_applied_aggregate_in_the_cache(
+    ledger, office, world, monkeypatch
+):
+    version = ledger.get_finding(world.finding).version
+    real_save = ledger.save
+
+    def crash(*aggregates, **kwargs):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(ledger, "save", crash)
+    with pytest.raises(OSError):
+        ledger.report_progress(office, world.finding, narrative="写入失败")
+    monkeypatch.setattr(ledger, "save", real_save)
+    receipt = ledger.report_progress(office, world.finding, narrative="重新写入")
+    assert receipt.version == version + 1
+    assert [e.narrative for e in ledger.history(world.finding)[-1:]] == ["重新写入"]
+
+
+def test_get_finding_returns_a_private_copy(ledger, office, world):
+    ledger.report_progress(office, world.finding, narrative="缓存")
+    copy = ledger.get_finding(world.finding)
+    copy.status = FindingStatus.STRUCK_OFF
+    ledger.claim_completion(office, world.finding, summary="仍可申报")
+    assert ledger.get_finding(world.finding).status is FindingStatus.CLAIMED
