@@ -49,9 +49,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         )
         self.insert_integrity = SQL(
             "INSERT INTO {t} SELECT (SELECT coalesce(max(seq), 0) FROM {t}) + n, i, v, h, e "
-            "FROM unnest(%s::{idt}[], %s::bigint[], %s::bytea[], %s::bytea[]) "
+            "FROM unnest(%s::{idt}[], %s::bigint[], %b::bytea[], %b::bytea[]) "
             "WITH ORDINALITY AS x(i, v, h, e, n)"
         ).format(t=self.integrity_table, idt=Identifier(self.datastore.originator_id_type))
+        self.insert_key = SQL("INSERT INTO {} VALUES (%s, %s, %b)").format(self.idempotency_table)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
@@ -97,10 +98,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 prepare=True,
             )
             for key in keys:
-                side.execute(
-                    SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(self.idempotency_table),
-                    (key.key, key.fingerprint, key.receipt),
-                )
+                side.execute(self.insert_key, (key.key, key.fingerprint, key.receipt))
 
     def find_idempotency(self, key: str) -> Recorded | None:
         """The fingerprint and receipt stored under an idempotency key, if any."""

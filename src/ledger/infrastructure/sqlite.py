@@ -45,21 +45,31 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        entries = kwargs.get("integrity_entries") or integrity.entries(stored_events)
-        c.execute(f"SELECT coalesce(max(seq), 0) FROM {integrity.TABLE}")
-        last = c.fetchone()[0]
+        # One executemany per table. Writers hold the database write lock from
+        # the first insert to the commit, and a rowid table without
+        # AUTOINCREMENT numbers new rows max+1, so the events' rowids are the
+        # n ids ending at last_insert_rowid(), and NULL seqs come out dense.
         c.executemany(
-            f"INSERT INTO {integrity.TABLE} VALUES (?,?,?,?,?)",
+            self.insert_events_statement,
             [
-                (last + i, _hex(e.originator_id), e.originator_version, leaf, entry)
-                for i, (e, (entry, leaf)) in enumerate(zip(stored_events, entries, strict=True), 1)
+                (_hex(e.originator_id), e.originator_version, e.topic, e.state)
+                for e in stored_events
+            ],
+        )
+        c.execute("SELECT last_insert_rowid()")
+        last = c.fetchone()[0]
+        entries = kwargs.get("integrity_entries") or integrity.entries(stored_events)
+        c.executemany(
+            f"INSERT INTO {integrity.TABLE} VALUES (NULL,?,?,?,?)",
+            [
+                (_hex(e.originator_id), e.originator_version, leaf, entry)
+                for e, (entry, leaf) in zip(stored_events, entries, strict=True)
             ],
         )
         keys: list[Idempotency] = kwargs.get("idempotency") or []
         if keys:
             c.executemany("INSERT INTO ledger_idempotency VALUES (?,?,?)", keys)
-        return ids
+        return list(range(last - len(stored_events) + 1, last + 1))
 
     def find_idempotency(self, key: str) -> Recorded | None:
         """The fingerprint and receipt stored under an idempotency key, if any."""
