@@ -143,8 +143,26 @@ class LedgerCore(Application[UUID]):
         except BaseException:
             self._cache.evict(aggregates)
             raise
-        for aggregate in aggregates:
-            self._cache.put(aggregate)
+        for saved in aggregates:
+            self._cache.put(saved)
+
+    def save(self, *aggregates: Any, **kwargs: Any) -> list[Any]:
+        """Write the aggregates' pending events (and side rows) in one transaction.
+
+        The library's ``save`` also takes snapshots, notifies and checks each
+        object against runtime protocols; the ledger uses none of that, and
+        those checks cost more than the insert itself.
+        """
+        events: list[Any] = []
+        for item in aggregates:
+            if isinstance(item, Aggregate):
+                events.extend(item.collect_events())
+            elif item is not None:
+                events.append(item)  # a bare event, as the library's save() accepts
+        if events:
+            stored = [self.mapper.to_stored_event(event) for event in events]
+            self.recorder.insert_events(stored, **kwargs)
+        return []
 
     def _find_key(self, key: str) -> Recorded | None:
         if self._batch is not None and key in self._batch.keys:
@@ -202,7 +220,7 @@ class LedgerCore(Application[UUID]):
             self._attempt.loaded.append(cached)
             return cached
         try:
-            aggregate = self.repository.get(uid)
+            aggregate: Any = self.repository.get(uid)
         except AggregateNotFoundError:
             return None
         if not reference:
@@ -214,7 +232,7 @@ class LedgerCore(Application[UUID]):
         """The current state of a record, read from the store (a private copy)."""
         uid = rules.uuid(field, record_id)
         try:
-            aggregate = self.repository.get(uid)
+            aggregate: Any = self.repository.get(uid)
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, cls):
