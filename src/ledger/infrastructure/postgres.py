@@ -50,6 +50,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "INSERT INTO {t} SELECT (SELECT coalesce(max(seq), 0) FROM {t}) + n, h, e "
             "FROM unnest(%b::bytea[], %b::bytea[]) WITH ORDINALITY AS x(h, e, n)"
         ).format(t=self.integrity_table)
+        self.insert_plain_events = SQL(
+            "INSERT INTO {t} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{idt}[], %b::bigint[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(
+            t=SQL("{}.{}").format(schema, Identifier(self.events_table_name)),
+            idt=Identifier(self.datastore.originator_id_type),
+        )
         self.insert_key = SQL("INSERT INTO {} VALUES (%s, %s, %b)").format(self.idempotency_table)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -80,7 +88,20 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        # Plain arrays in binary, not the library's composite type: the same rows
+        # for a fraction of the client CPU.
+        curs.execute(
+            self.insert_plain_events,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+            prepare=True,
+        )
         entries = kwargs.get("integrity_entries") or integrity.entries(stored_events)
         keys: list[Idempotency] = kwargs.get("idempotency") or []
         # A second cursor: the first one's RETURNING rows are fetched after the sync.
