@@ -53,13 +53,13 @@ class PydanticMapper(Mapper[UUID]):
         # Python mode: orjson writes UUID, date, datetime and enums itself, faster
         # than Pydantic's JSON mode; Decimal goes through the transcoder's default.
         state = event.model_dump(exclude=_IDENTITY)
-        version = getattr(cls, "class_version", 1)
+        topic, version = _describe(cls)
         if version > 1:
             state["class_version"] = version
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
-            topic=_topic(cls),
+            topic=topic,
             state=self.transcoder.encode(state),
         )
 
@@ -79,14 +79,15 @@ def _exact(value: Any) -> str:
     raise TypeError(f"cannot store {type(value).__name__} in an event")
 
 
-_TOPICS: dict[type[Any], str] = {}
+_CLASSES: dict[type[Any], tuple[str, int]] = {}
 
 
-def _topic(cls: type[Any]) -> str:
-    topic = _TOPICS.get(cls)
-    if topic is None:
-        topic = _TOPICS[cls] = get_topic(cls)
-    return topic
+def _describe(cls: type[Any]) -> tuple[str, int]:
+    """(topic, class_version) of an event class, looked up once per class."""
+    found = _CLASSES.get(cls)
+    if found is None:
+        found = _CLASSES[cls] = (get_topic(cls), getattr(cls, "class_version", 1))
+    return found
 
 
 def upcast(cls: type[Any], state: dict[str, Any]) -> None:
