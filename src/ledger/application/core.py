@@ -180,6 +180,30 @@ class LedgerCore(Application[UUID]):
             correlation_id=ctx.correlation_id or uuid4(),
         )
 
+    def _change(
+        self,
+        cls: type[A],
+        field: str,
+        command: str,
+        actor: Actor,
+        ctx: CommandContext,
+        record_id: Any,
+        args: dict[str, Any],
+        change: Callable[[A, Envelope], Any],
+    ) -> Receipt:
+        """Load one record, let ``change`` decide on it (it may return a part id), save it."""
+
+        def work(envelope: Envelope) -> tuple[Any, ...]:
+            record = self._load(cls, record_id, field, ctx)
+            self._guard(actor, record)
+            item = change(record, envelope)
+            return (record.id, [record]) if item is None else (record.id, [record], item)
+
+        return self._run(command, actor, ctx, {"id": str(record_id), **args}, work)
+
+    def _guard(self, actor: Actor, record: Aggregate) -> None:
+        """Refuse an actor who may not touch this particular record (none by default)."""
+
     # --- loading ---------------------------------------------------------------------
 
     def _load(

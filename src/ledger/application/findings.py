@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -16,7 +15,6 @@ from ledger.domain.inspection import Inspection
 from ledger.domain.unit import Unit
 from ledger.domain.values import Actor
 
-Change = Callable[[Finding, Envelope], Any]
 C = NO_CONTEXT
 
 
@@ -85,13 +83,15 @@ class FindingCommands(LedgerCore):
             )
 
         args = {"leader": responsible_leader, "lead": lead_department, "units": units}
-        return self._on_finding("assign", actor, ctx, finding_id, args, change)
+        return self._change(Finding, "finding_id", "assign", actor, ctx, finding_id, args, change)
 
     def set_deadline(
         self, actor: Actor, finding_id: Any, *, deadline: Any, ctx: CommandContext = C
     ) -> Receipt:
         """Set the first deadline of a finding."""
-        return self._on_finding(
+        return self._change(
+            Finding,
+            "finding_id",
             "set_deadline",
             actor,
             ctx,
@@ -110,7 +110,9 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Extend a deadline; the reason goes in ``ctx.reason`` and is required."""
-        return self._on_finding(
+        return self._change(
+            Finding,
+            "finding_id",
             "extend_deadline",
             actor,
             ctx,
@@ -123,7 +125,9 @@ class FindingCommands(LedgerCore):
         self, actor: Actor, finding_id: Any, *, long_term: bool = True, ctx: CommandContext = C
     ) -> Receipt:
         """Set or clear the long-term flag (需长期坚持)."""
-        return self._on_finding(
+        return self._change(
+            Finding,
+            "finding_id",
             "mark_long_term",
             actor,
             ctx,
@@ -164,7 +168,9 @@ class FindingCommands(LedgerCore):
         args = dict(
             kind=kind, text=text, owner_unit=owner_unit, deadline=deadline, long_term=long_term
         )
-        return self._on_finding("add_measure", actor, ctx, finding_id, args, change)
+        return self._change(
+            Finding, "finding_id", "add_measure", actor, ctx, finding_id, args, change
+        )
 
     def report_progress(
         self,
@@ -193,13 +199,17 @@ class FindingCommands(LedgerCore):
             return report_id
 
         args = dict(narrative=narrative, measure_id=measure_id, figures=figures, evidence=evidence)
-        return self._on_finding("report_progress", actor, ctx, finding_id, args, change)
+        return self._change(
+            Finding, "finding_id", "report_progress", actor, ctx, finding_id, args, change
+        )
 
     def claim_completion(
         self, actor: Actor, finding_id: Any, *, summary: str, ctx: CommandContext = C
     ) -> Receipt:
         """The responsible unit claims the rectification complete."""
-        return self._on_finding(
+        return self._change(
+            Finding,
+            "finding_id",
             "claim_completion",
             actor,
             ctx,
@@ -212,7 +222,9 @@ class FindingCommands(LedgerCore):
         self, actor: Actor, finding_id: Any, *, opinion: str = "", ctx: CommandContext = C
     ) -> Receipt:
         """The office verifies a claimed completion (验收)."""
-        return self._on_finding(
+        return self._change(
+            Finding,
+            "finding_id",
             "verify",
             actor,
             ctx,
@@ -223,14 +235,28 @@ class FindingCommands(LedgerCore):
 
     def send_back(self, actor: Actor, finding_id: Any, *, ctx: CommandContext = C) -> Receipt:
         """Send a claimed or verified finding back; the reason goes in ``ctx.reason``."""
-        return self._on_finding(
-            "send_back", actor, ctx, finding_id, {}, lambda f, e: f.send_back(e)
+        return self._change(
+            Finding,
+            "finding_id",
+            "send_back",
+            actor,
+            ctx,
+            finding_id,
+            {},
+            lambda f, e: f.send_back(e),
         )
 
     def strike_off(self, actor: Actor, finding_id: Any, *, ctx: CommandContext = C) -> Receipt:
         """Strike off (销号) a verified finding."""
-        return self._on_finding(
-            "strike_off", actor, ctx, finding_id, {}, lambda f, e: f.strike_off(e)
+        return self._change(
+            Finding,
+            "finding_id",
+            "strike_off",
+            actor,
+            ctx,
+            finding_id,
+            {},
+            lambda f, e: f.strike_off(e),
         )
 
     def issue_letter(
@@ -254,13 +280,17 @@ class FindingCommands(LedgerCore):
             )
 
         args = dict(letter_no=letter_no, level=level, addressed_to=addressed_to, due_date=due_date)
-        return self._on_finding("issue_letter", actor, ctx, finding_id, args, change)
+        return self._change(
+            Finding, "finding_id", "issue_letter", actor, ctx, finding_id, args, change
+        )
 
     def answer_letter(
         self, actor: Actor, finding_id: Any, *, letter_no: str, answer: str, ctx: CommandContext = C
     ) -> Receipt:
         """Answer an outstanding supervision letter."""
-        return self._on_finding(
+        return self._change(
+            Finding,
+            "finding_id",
             "answer_letter",
             actor,
             ctx,
@@ -279,7 +309,9 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Correct an earlier event of a finding; the reason goes in ``ctx.reason``."""
-        return self._on_finding(
+        return self._change(
+            Finding,
+            "finding_id",
             "correct",
             actor,
             ctx,
@@ -292,22 +324,9 @@ class FindingCommands(LedgerCore):
         """The current state of one finding."""
         return self.read(Finding, finding_id, "finding_id")
 
-    def _on_finding(
-        self,
-        command: str,
-        actor: Actor,
-        ctx: CommandContext,
-        finding_id: Any,
-        args: dict[str, Any],
-        change: Change,
-    ) -> Receipt:
-        def work(envelope: Envelope) -> tuple[Any, ...]:
-            finding = self._load(Finding, finding_id, "finding_id", ctx)
-            policy.require_assigned(actor, finding.is_assigned_to(actor.unit))
-            item = change(finding, envelope)
-            return (finding.id, [finding]) if item is None else (finding.id, [finding], item)
-
-        return self._run(command, actor, ctx, {"id": str(finding_id), **args}, work)
+    def _guard(self, actor: Actor, record: Any) -> None:
+        if isinstance(record, Finding):
+            policy.require_assigned(actor, record.is_assigned_to(actor.unit))
 
     def _require_units(self, unit_ids: list[Any], field: str) -> None:
         for unit_id in unit_ids:

@@ -47,7 +47,9 @@ class InspectionCommands(LedgerCore):
         self, actor: Actor, inspection_id: Any, *, started_on: Any, ctx: CommandContext = NO_CONTEXT
     ) -> Receipt:
         """Record that the inspection team went on site."""
-        return self._on_inspection(
+        return self._change(
+            Inspection,
+            "inspection_id",
             "begin_on_site",
             actor,
             ctx,
@@ -66,7 +68,9 @@ class InspectionCommands(LedgerCore):
         ctx: CommandContext = NO_CONTEXT,
     ) -> Receipt:
         """Record delivery of the inspection's feedback."""
-        return self._on_inspection(
+        return self._change(
+            Inspection,
+            "inspection_id",
             "deliver_feedback",
             actor,
             ctx,
@@ -85,7 +89,9 @@ class InspectionCommands(LedgerCore):
         ctx: CommandContext = NO_CONTEXT,
     ) -> Receipt:
         """Record the filing of the rectification plan."""
-        return self._on_inspection(
+        return self._change(
+            Inspection,
+            "inspection_id",
             "file_plan",
             actor,
             ctx,
@@ -104,7 +110,9 @@ class InspectionCommands(LedgerCore):
         ctx: CommandContext = NO_CONTEXT,
     ) -> Receipt:
         """Record publication of a rectification progress report."""
-        return self._on_inspection(
+        return self._change(
+            Inspection,
+            "inspection_id",
             "publish_progress",
             actor,
             ctx,
@@ -117,26 +125,17 @@ class InspectionCommands(LedgerCore):
         self, actor: Actor, inspection_id: Any, *, ctx: CommandContext = NO_CONTEXT
     ) -> Receipt:
         """Close the inspection's rectification."""
-        return self._on_inspection(
-            "close_inspection", actor, ctx, inspection_id, {}, lambda i, e: i.close(e)
+        return self._change(
+            Inspection,
+            "inspection_id",
+            "close_inspection",
+            actor,
+            ctx,
+            inspection_id,
+            {},
+            lambda i, e: i.close(e),
         )
 
     def get_inspection(self, inspection_id: Any) -> Inspection:
         """The current state of one inspection."""
         return self.read(Inspection, inspection_id, "inspection_id")
-
-    def _on_inspection(
-        self,
-        command: str,
-        actor: Actor,
-        ctx: CommandContext,
-        inspection_id: Any,
-        args: dict[str, Any],
-        change: Any,
-    ) -> Receipt:
-        def work(envelope: Envelope) -> tuple[UUID, list[Any]]:
-            inspection = self._load(Inspection, inspection_id, "inspection_id", ctx)
-            change(inspection, envelope)
-            return inspection.id, [inspection]
-
-        return self._run(command, actor, ctx, {"id": str(inspection_id), **args}, work)

@@ -34,15 +34,24 @@ class UnitCommands(LedgerCore):
         self, actor: Actor, unit_id: Any, *, name: str, ctx: CommandContext = C
     ) -> Receipt:
         """Rename a unit."""
-        return self._on_unit(
-            "rename_unit", actor, ctx, unit_id, {"name": name}, lambda u, e: u.rename(e, name)
+        return self._change(
+            Unit,
+            "unit_id",
+            "rename_unit",
+            actor,
+            ctx,
+            unit_id,
+            {"name": name},
+            lambda u, e: u.rename(e, name),
         )
 
     def record_headcount(
         self, actor: Actor, unit_id: Any, *, year: Any, headcount: Any, ctx: CommandContext = C
     ) -> Receipt:
         """Record a unit's headcount for a year."""
-        return self._on_unit(
+        return self._change(
+            Unit,
+            "unit_id",
             "record_headcount",
             actor,
             ctx,
@@ -78,7 +87,9 @@ class UnitCommands(LedgerCore):
             p.take_position(e, unit_id=unit_id, title=title, rank=rank, start=start)
 
         args = {"unit_id": unit_id, "title": title, "rank": rank, "start": start}
-        return self._on_person("take_position", actor, ctx, person_id, args, change)
+        return self._change(
+            Person, "person_id", "take_position", actor, ctx, person_id, args, change
+        )
 
     def leave_position(
         self,
@@ -91,7 +102,9 @@ class UnitCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Record that a person left a position."""
-        return self._on_person(
+        return self._change(
+            Person,
+            "person_id",
             "leave_position",
             actor,
             ctx,
@@ -107,35 +120,3 @@ class UnitCommands(LedgerCore):
     def get_person(self, person_id: Any) -> Person:
         """The current state of one person."""
         return self.read(Person, person_id, "person_id")
-
-    def _on_unit(
-        self,
-        command: str,
-        actor: Actor,
-        ctx: CommandContext,
-        unit_id: Any,
-        args: dict[str, Any],
-        change: Any,
-    ) -> Receipt:
-        def work(envelope: Envelope) -> tuple[Any, ...]:
-            unit = self._load(Unit, unit_id, "unit_id", ctx)
-            change(unit, envelope)
-            return unit.id, [unit]
-
-        return self._run(command, actor, ctx, {"id": str(unit_id), **args}, work)
-
-    def _on_person(
-        self,
-        command: str,
-        actor: Actor,
-        ctx: CommandContext,
-        person_id: Any,
-        args: dict[str, Any],
-        change: Any,
-    ) -> Receipt:
-        def work(envelope: Envelope) -> tuple[Any, ...]:
-            person = self._load(Person, person_id, "person_id", ctx)
-            change(person, envelope)
-            return person.id, [person]
-
-        return self._run(command, actor, ctx, {"id": str(person_id), **args}, work)
