@@ -113,9 +113,14 @@ class Finding(Aggregate):
         answer: str
 
     class Corrected(Aggregate.Event):
-        """An earlier event was corrected; both stay in history."""
+        """An earlier event was corrected; both stay in history.
+
+        ``corrects_event`` names the kind of the corrected event (e.g.
+        ``MeasureAdded``), so readers need not look it up.
+        """
 
         corrects_version: int
+        corrects_event: str
         changes: parts.Changes
 
     @event(Recorded)
@@ -477,11 +482,13 @@ class Finding(Aggregate):
             raise InvalidTransition(f"「{target}」事件不可更正", field="corrects_version")
         if not envelope.reason.strip():
             raise InvalidInput("更正必须说明理由", field="reason")
-        self._corrected(envelope, corrects_version, _validate_changes(changes, allowed))
+        self._corrected(envelope, corrects_version, target, _validate_changes(changes, allowed))
 
     @event(Corrected)
-    def _corrected(self, envelope: Envelope, corrects_version: int, changes: parts.Changes) -> None:
-        target = self.history.kinds[corrects_version]
+    def _corrected(
+        self, envelope: Envelope, corrects_version: int, corrects_event: str, changes: parts.Changes
+    ) -> None:
+        target = corrects_event
         values = changes.model_dump(exclude_none=True)
         if target == "ProgressReported":
             report = next(r for r in self.reports.values() if r.version == corrects_version)

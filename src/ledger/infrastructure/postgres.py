@@ -30,6 +30,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "ledger_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        # Read models kept in the same transaction (see ledger.bootstrap); None: none kept.
+        self.projector: Any = None
         schema = Identifier(self.datastore.schema)
         self.integrity_table = SQL("{}.{}").format(schema, Identifier(integrity.TABLE))
         self.idempotency_table = SQL("{}.{}").format(schema, Identifier("ledger_idempotency"))
@@ -83,7 +85,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             self._insert_stored_events(curs, stored_events, **kwargs)
             # Sync now so a constraint violation surfaces here as IntegrityError.
             pipeline.sync()
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            if self.projector is not None and ids:
+                with conn.cursor() as side:
+                    self.projector.apply(side, stored_events, ids)
+            return ids
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -23,6 +23,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "ledger_events"):
         super().__init__(datastore, events_table_name)
+        # Read models kept in the same transaction (see ledger.bootstrap); None: none kept.
+        self.projector: Any = None
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -65,7 +67,10 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         keys: list[Idempotency] = kwargs.get("idempotency") or []
         if keys:
             c.executemany("INSERT INTO ledger_idempotency VALUES (?,?,?)", keys)
-        return list(range(last - len(stored_events) + 1, last + 1))
+        ids = list(range(last - len(stored_events) + 1, last + 1))
+        if self.projector is not None and stored_events:
+            self.projector.apply(c, stored_events, ids)
+        return ids
 
     def find_idempotency(self, key: str) -> Recorded | None:
         """The fingerprint and receipt stored under an idempotency key, if any."""

@@ -1,0 +1,45 @@
+"""What every read model is: named tables and a handler per event topic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import MetaData, Table
+
+from ledger.projections.records import Record
+from ledger.projections.store import Store
+
+Handler = Callable[[Record, Store], None]
+
+
+class Projection:
+    """A read model: its tables (one module each) and how each event changes them.
+
+    A projection reads only events, never another read model, so any one of
+    them can be rebuilt on its own.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]  # for people, in Chinese
+
+    def __init__(self, metadata: MetaData) -> None:
+        self.tables = self.define(metadata)
+        self.handlers: dict[str, Handler] = {
+            get_topic(cls): handler for cls, handler in self.handles().items()
+        }
+
+    @staticmethod
+    def define(metadata: MetaData, suffix: str = "") -> list[Table]:
+        """The read model's tables; ``suffix`` names the copies a rebuild fills."""
+        raise NotImplementedError
+
+    def handles(self) -> dict[type[Any], Handler]:
+        """Event class → handler."""
+        raise NotImplementedError
+
+    def apply(self, record: Record, store: Store) -> None:
+        handler = self.handlers.get(record.topic)
+        if handler is not None:
+            handler(record, store)

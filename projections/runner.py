@@ -1,0 +1,207 @@
+"""Keeping read models: inline with every write, rebuilt beside and swapped in.
+
+Inline: the recorders call ``Projector.apply`` inside the transaction that
+inserts the events, after they have their positions, so read models and
+their tracking positions commit or roll back with the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
+from sqlalchemy.schema import CreateTable
+
+from ledger.projections.base import Projection
+from ledger.projections.database import Database
+from ledger.projections.records import record, records
+from ledger.projections.registry import PROJECTIONS
+from ledger.projections.store import MemoryStore, SqlStore
+
+NEXT = "__next"
+PAGE = 5000
+Progress = Callable[[int, int], None]
+
+
+class UnknownReadModel(ValueError):
+    """A read-model name that does not exist."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far one read model has read, against the head of the log."""
+
+    name: str
+    title: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class Projector:
+    """Every read model of one database, and the tracking table they share."""
+
+    def __init__(self, database: Database, recorder: Any) -> None:
+        self.db = database
+        self.recorder = recorder
+        self.metadata = MetaData()
+        self.projections = [cls(self.metadata) for cls in PROJECTIONS]
+        self.tracking = Table(
+            "rm_tracking", self.metadata,
+            Column("name", String(40), primary_key=True),
+            Column("position", BigInteger, nullable=False),
+        )
+        names = ", ".join(f"'{p.name}'" for p in self.projections)
+        mark = "%s" if database.dialect == "postgres" else "?"
+        self._track_sql = (
+            f"UPDATE {database.qualified('rm_tracking')} SET position = {mark} "
+            f"WHERE name IN ({names})"
+        )
+        self._by_topic: dict[str, list[Projection]] = {}
+        for projection in self.projections:
+            for topic in projection.handlers:
+                self._by_topic.setdefault(topic, []).append(projection)
+
+    # --- inline ----------------------------------------------------------------------
+
+    def apply(self, cursor: Any, stored: Sequence[Any], positions: Sequence[int]) -> None:
+        """Apply one transaction's events to every read model, in that transaction."""
+        store = SqlStore(cursor, self.db.dialect, self.db.schema)
+        for r in records(stored, positions):
+            for projection in self._by_topic.get(r.topic, ()):
+                projection.apply(r, store)
+        cursor.execute(self._track_sql, [positions[-1]])
+
+    # --- setting up ------------------------------------------------------------------
+
+    def ensure(self, progress: Progress | None = None) -> None:
+        """Create missing tables; build any read model that is behind the log."""
+        self.metadata.create_all(self.db.engine)
+        with self.db.engine.begin() as conn:
+            known = set(conn.execute(select(self.tracking.c.name)).scalars())
+            for p in self.projections:
+                if p.name not in known:
+                    conn.execute(self.tracking.insert().values(name=p.name, position=0))
+        for position in self.status():
+            if position.lag:
+                self.rebuild(position.name, progress)
+
+    def status(self) -> list[Position]:
+        """Each read model's position and lag behind the head of the log."""
+        head = self.recorder.max_notification_id() or 0
+        with self.db.engine.connect() as conn:
+            rows = dict(conn.execute(select(self.tracking.c.name, self.tracking.c.position)).all())
+        return [Position(p.name, p.title, rows.get(p.name, 0), head) for p in self.projections]
+
+    def find(self, name: str) -> Projection:
+        for projection in self.projections:
+            if projection.name == name:
+                return projection
+        names = ", ".join(p.name for p in self.projections)
+        raise UnknownReadModel(f"没有名为 {name!r} 的读模型;可选:{names}")
+
+    # --- rebuild ---------------------------------------------------------------------
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        """Rebuild one read model beside the live one, then swap it in; returns events read.
+
+        Writers go on while the copy is built; they are held back only for
+        the swap, which first applies the events that arrived meanwhile.
+        """
+        projection = self.find(name)
+        shadows = projection.define(MetaData(), NEXT)
+        self._create_shadows(shadows)
+        head = self.recorder.max_notification_id() or 0
+        store = MemoryStore()
+        done = 0
+        with self.db.engine.begin() as conn:
+            for page in self._pages(1, head):
+                for r in page:
+                    projection.apply(r, store)
+                self._flush(conn, projection, shadows, store, appended_only=True)
+                done += len(page)
+                if progress:
+                    progress(done, head)
+            self._flush(conn, projection, shadows, store, appended_only=False)
+        self._swap(projection, shadows, head)
+        return done
+
+    def _pages(self, start: int, stop: int) -> Any:
+        while start <= stop:
+            batch = self.recorder.select_notifications(start=start, limit=PAGE, stop=stop)
+            if not batch:
+                return
+            yield [record(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                   for n in batch]
+            start = batch[-1].id + 1
+
+    def _create_shadows(self, shadows: list[Table]) -> None:
+        with self.db.engine.begin() as conn:
+            for table in shadows:
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.db.qualified(table.name)}")
+                conn.execute(CreateTable(table))
+
+    def _flush(self, conn: Any, projection: Projection, shadows: list[Table],
+               store: MemoryStore, *, appended_only: bool) -> None:
+        for live, shadow in zip(projection.tables, shadows, strict=True):
+            keyed = bool(list(live.primary_key.columns))
+            if keyed == appended_only:
+                continue
+            rows = store.rows(live) if keyed else store.drain(live)
+            if rows:
+                conn.execute(shadow.insert(), rows)
+
+    def _swap(self, projection: Projection, shadows: list[Table], head: int) -> None:
+        raw = self.db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            self._hold_writers(raw, cursor)
+            latest = self._catch_up(cursor, projection, head)
+            for live, shadow in zip(projection.tables, shadows, strict=True):
+                self._replace(cursor, live, shadow)
+            mark = "%s" if self.db.dialect == "postgres" else "?"
+            cursor.execute(
+                f"UPDATE {self.db.qualified('rm_tracking')} SET position = {mark} "
+                f"WHERE name = {mark}",
+                [latest, projection.name],
+            )
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+
+    def _hold_writers(self, raw: Any, cursor: Any) -> None:
+        if self.db.dialect == "sqlite":
+            raw.driver_connection.isolation_level = None
+            cursor.execute("BEGIN IMMEDIATE")
+        else:
+            cursor.execute(f"LOCK TABLE {self.db.qualified('ledger_events')} IN EXCLUSIVE MODE")
+
+    def _catch_up(self, cursor: Any, projection: Projection, head: int) -> int:
+        """Apply the events written since the copy was read; returns the new head."""
+        store = SqlStore(cursor, self.db.dialect, self.db.schema, suffix=NEXT)
+        latest = self.recorder.max_notification_id() or 0
+        for page in self._pages(head + 1, latest):
+            for r in page:
+                projection.apply(r, store)
+        return latest
+
+    def _replace(self, cursor: Any, live: Table, shadow: Table) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {self.db.qualified(live.name)}")
+        cursor.execute(f'ALTER TABLE {self.db.qualified(shadow.name)} RENAME TO "{live.name}"')
+        if self.db.dialect == "postgres" and list(live.primary_key.columns):
+            cursor.execute(
+                f'ALTER INDEX "{self.db.schema}"."{shadow.name}_pkey" RENAME TO "{live.name}_pkey"'
+            )
+        for index in live.indexes:
+            columns = ", ".join(f'"{c.name}"' for c in index.columns)
+            cursor.execute(
+                f'CREATE INDEX "{index.name}" ON {self.db.qualified(live.name)} ({columns})'
+            )
