@@ -36,7 +36,8 @@ class FindingStatus(Projection):
     @staticmethod
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
         findings = Table(
-            f"rm_findings{suffix}", metadata,
+            f"rm_findings{suffix}",
+            metadata,
             Column("finding_id", ID, primary_key=True),
             Column("inspection_id", ID, nullable=False),
             Column("category", String(400), nullable=False),
@@ -66,7 +67,8 @@ class FindingStatus(Projection):
             Index(f"ix_rm_findings{suffix}_inspection", "inspection_id", "status"),
         )
         measures = Table(
-            f"rm_measures{suffix}", metadata,
+            f"rm_measures{suffix}",
+            metadata,
             Column("finding_id", ID, primary_key=True),
             Column("version", Integer, primary_key=True),
             Column("measure_id", ID, nullable=False),
@@ -78,7 +80,8 @@ class FindingStatus(Projection):
             Column("reports", Integer, nullable=False),
         )
         units = Table(
-            f"rm_finding_units{suffix}", metadata,
+            f"rm_finding_units{suffix}",
+            metadata,
             Column("finding_id", ID, primary_key=True),
             Column("unit_id", ID, primary_key=True),
             Column("lead", Boolean, nullable=False),
@@ -105,48 +108,57 @@ class FindingStatus(Projection):
     def recorded(self, r: Record, store: Store) -> None:
         s = r.state
         category = s["category"]
-        store.insert(self.tables[0], {
-            "finding_id": r.originator_id,
-            "inspection_id": s["inspection_id"],
-            "category": " > ".join(category),
-            "category_major": category[0],
-            "category_item": category[1] if len(category) > 1 else "",
-            "number": s["number"],
-            "text": s["text"],
-            "sources": _json(s["sources"]),
-            "responsible_leader": "",
-            "lead_department": None,
-            "responsible_units": "[]",
-            "deadline": _day(s["deadline"]),
-            "original_deadline": _day(s["deadline"]),
-            "long_term": s["long_term"],
-            "status": "ongoing",
-            "sent_back": 0,
-            "extensions": 0,
-            "reports": 0,
-            "measures": 0,
-            "recorded_on": r.effective,
-            "recorded_us": r.recorded_us,
-            "claimed_on": None,
-            "verified_on": None,
-            "struck_off_on": None,
-            "last_report_on": None,
-            "version": r.version,
-        })
+        store.insert(
+            self.tables[0],
+            {
+                "finding_id": r.originator_id,
+                "inspection_id": s["inspection_id"],
+                "category": " > ".join(category),
+                "category_major": category[0],
+                "category_item": category[1] if len(category) > 1 else "",
+                "number": s["number"],
+                "text": s["text"],
+                "sources": _json(s["sources"]),
+                "responsible_leader": "",
+                "lead_department": None,
+                "responsible_units": "[]",
+                "deadline": _day(s["deadline"]),
+                "original_deadline": _day(s["deadline"]),
+                "long_term": s["long_term"],
+                "status": "ongoing",
+                "sent_back": 0,
+                "extensions": 0,
+                "reports": 0,
+                "measures": 0,
+                "recorded_on": r.effective,
+                "recorded_us": r.recorded_us,
+                "claimed_on": None,
+                "verified_on": None,
+                "struck_off_on": None,
+                "last_report_on": None,
+                "version": r.version,
+            },
+        )
 
     def assigned(self, r: Record, store: Store) -> None:
         s = r.state
         units = s["responsible_units"]
-        self._set(r, store, {
-            "responsible_leader": s["responsible_leader"],
-            "lead_department": s["lead_department"],
-            "responsible_units": _json(units),
-        })
+        self._set(
+            r,
+            store,
+            {
+                "responsible_leader": s["responsible_leader"],
+                "lead_department": s["lead_department"],
+                "responsible_units": _json(units),
+            },
+        )
         table = self.tables[2]
         store.delete(table, r.originator_id)
         lead = s["lead_department"]
         for unit in dict.fromkeys([*([lead] if lead else []), *units]):
-            store.insert(table, {"finding_id": r.originator_id, "unit_id": unit, "lead": unit == lead})
+            store.insert(
+                table, {"finding_id": r.originator_id, "unit_id": unit, "lead": unit == lead}
+            )
 
     def deadline_set(self, r: Record, store: Store) -> None:
         day = _day(r.state["deadline"])
@@ -161,17 +173,20 @@ class FindingStatus(Projection):
 
     def measure_added(self, r: Record, store: Store) -> None:
         s = r.state
-        store.insert(self.tables[1], {
-            "finding_id": r.originator_id,
-            "version": r.version,
-            "measure_id": s["measure_id"],
-            "kind": s["kind"],
-            "text": s["text"],
-            "owner_unit": s["owner_unit"],
-            "deadline": _day(s["deadline"]),
-            "long_term": s["long_term"],
-            "reports": 0,
-        })
+        store.insert(
+            self.tables[1],
+            {
+                "finding_id": r.originator_id,
+                "version": r.version,
+                "measure_id": s["measure_id"],
+                "kind": s["kind"],
+                "text": s["text"],
+                "owner_unit": s["owner_unit"],
+                "deadline": _day(s["deadline"]),
+                "long_term": s["long_term"],
+                "reports": 0,
+            },
+        )
         self._add(r, store, "measures")
 
     def progress_reported(self, r: Record, store: Store) -> None:
@@ -201,7 +216,9 @@ class FindingStatus(Projection):
             self._set(r, store, {})
 
     def _set(self, r: Record, store: Store, values: dict[str, Any]) -> None:
-        store.update(self.tables[0], {"finding_id": r.originator_id}, {**values, "version": r.version})
+        store.update(
+            self.tables[0], {"finding_id": r.originator_id}, {**values, "version": r.version}
+        )
 
     def _add(self, r: Record, store: Store, column: str) -> None:
         store.add(self.tables[0], {"finding_id": r.originator_id}, column, 1)

@@ -37,7 +37,8 @@ class StatusHistory(Projection):
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
         return [
             Table(
-                f"rm_finding_changes{suffix}", metadata,
+                f"rm_finding_changes{suffix}",
+                metadata,
                 Column("finding_id", String(36), nullable=False),
                 Column("position", BigInteger, nullable=False),
                 Column("effective", Date, nullable=False),
@@ -64,8 +65,14 @@ class StatusHistory(Projection):
 
     def recorded(self, r: Record, store: Store) -> None:
         s = r.state
-        self._row(r, store, CREATED | STATUS | LONG_TERM | DEADLINE,
-                  status="ongoing", long_term=s["long_term"], deadline=_day(s["deadline"]))
+        self._row(
+            r,
+            store,
+            CREATED | STATUS | LONG_TERM | DEADLINE,
+            status="ongoing",
+            long_term=s["long_term"],
+            deadline=_day(s["deadline"]),
+        )
 
     def change(self, flag: int, field: str) -> Handler:
         column = {DEADLINE: "deadline", LONG_TERM: "long_term"}[flag]
@@ -83,16 +90,19 @@ class StatusHistory(Projection):
         return handler
 
     def _row(self, r: Record, store: Store, sets: int, **values: Any) -> None:
-        store.insert(self.tables[0], {
-            "finding_id": r.originator_id,
-            "position": r.position,
-            "effective": r.effective,
-            "recorded_us": r.recorded_us,
-            "sets": sets,
-            "status": values.get("status"),
-            "long_term": values.get("long_term"),
-            "deadline": values.get("deadline"),
-        })
+        store.insert(
+            self.tables[0],
+            {
+                "finding_id": r.originator_id,
+                "position": r.position,
+                "effective": r.effective,
+                "recorded_us": r.recorded_us,
+                "sets": sets,
+                "status": values.get("status"),
+                "long_term": values.get("long_term"),
+                "deadline": values.get("deadline"),
+            },
+        )
 
 
 def _day(value: str | None) -> date | None:

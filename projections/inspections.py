@@ -26,7 +26,8 @@ class Inspections(Projection):
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
         return [
             Table(
-                f"rm_inspections{suffix}", metadata,
+                f"rm_inspections{suffix}",
+                metadata,
                 Column("inspection_id", ID, primary_key=True),
                 Column("kind", String(40), nullable=False),
                 Column("title", String(200), nullable=False),
@@ -54,24 +55,30 @@ class Inspections(Projection):
 
     def opened(self, r: Record, store: Store) -> None:
         s = r.state
-        store.insert(self.tables[0], {
-            "inspection_id": r.originator_id,
-            "kind": s["kind"],
-            "title": s["title"],
-            "inspecting_body": s["inspecting_body"],
-            "inspected_body": s["inspected_body"],
-            "on_site_start": _day(s["on_site_start"]),
-            "on_site_end": _day(s["on_site_end"]),
-            "feedback_date": None,
-            "stage": "opened",
-            "opened_on": r.effective,
-            "opened_us": r.recorded_us,
-            "version": r.version,
-        })
+        store.insert(
+            self.tables[0],
+            {
+                "inspection_id": r.originator_id,
+                "kind": s["kind"],
+                "title": s["title"],
+                "inspecting_body": s["inspecting_body"],
+                "inspected_body": s["inspected_body"],
+                "on_site_start": _day(s["on_site_start"]),
+                "on_site_end": _day(s["on_site_end"]),
+                "feedback_date": None,
+                "stage": "opened",
+                "opened_on": r.effective,
+                "opened_us": r.recorded_us,
+                "version": r.version,
+            },
+        )
 
     def feedback(self, r: Record, store: Store) -> None:
-        self._set(r, store, {"stage": "feedback_delivered",
-                             "feedback_date": _day(r.state["feedback_date"])})
+        self._set(
+            r,
+            store,
+            {"stage": "feedback_delivered", "feedback_date": _day(r.state["feedback_date"])},
+        )
 
     def stage(self, stage: str) -> Handler:
         def handler(r: Record, store: Store) -> None:
@@ -94,7 +101,8 @@ class Units(Projection):
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
         return [
             Table(
-                f"rm_units{suffix}", metadata,
+                f"rm_units{suffix}",
+                metadata,
                 Column("unit_id", ID, primary_key=True),
                 Column("name", String(200), nullable=False),
                 Column("parent_id", ID),
@@ -113,10 +121,17 @@ class Units(Projection):
 
     def registered(self, r: Record, store: Store) -> None:
         s = r.state
-        store.insert(self.tables[0], {
-            "unit_id": r.originator_id, "name": s["name"], "parent_id": s["parent_id"],
-            "level": s["level"], "headcount_year": None, "headcount": None,
-        })
+        store.insert(
+            self.tables[0],
+            {
+                "unit_id": r.originator_id,
+                "name": s["name"],
+                "parent_id": s["parent_id"],
+                "level": s["level"],
+                "headcount_year": None,
+                "headcount": None,
+            },
+        )
 
     def renamed(self, r: Record, store: Store) -> None:
         store.update(self.tables[0], {"unit_id": r.originator_id}, {"name": r.state["name"]})
@@ -124,8 +139,11 @@ class Units(Projection):
     def headcount(self, r: Record, store: Store) -> None:
         # The most recently recorded headcount is the one shown.
         s = r.state
-        store.update(self.tables[0], {"unit_id": r.originator_id},
-                     {"headcount_year": s["year"], "headcount": s["headcount"]})
+        store.update(
+            self.tables[0],
+            {"unit_id": r.originator_id},
+            {"headcount_year": s["year"], "headcount": s["headcount"]},
+        )
 
 
 def _day(value: str | None) -> date | None:

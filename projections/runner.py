@@ -52,7 +52,8 @@ class Projector:
         self.metadata = MetaData()
         self.projections = [cls(self.metadata) for cls in PROJECTIONS]
         self.tracking = Table(
-            "rm_tracking", self.metadata,
+            "rm_tracking",
+            self.metadata,
             Column("name", String(40), primary_key=True),
             Column("position", BigInteger, nullable=False),
         )
@@ -136,8 +137,9 @@ class Projector:
             batch = self.recorder.select_notifications(start=start, limit=PAGE, stop=stop)
             if not batch:
                 return
-            yield [record(n.id, n.originator_id, n.originator_version, n.topic, n.state)
-                   for n in batch]
+            yield [
+                record(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in batch
+            ]
             start = batch[-1].id + 1
 
     def _create_shadows(self, shadows: list[Table]) -> None:
@@ -146,8 +148,15 @@ class Projector:
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.db.qualified(table.name)}")
                 conn.execute(CreateTable(table))
 
-    def _flush(self, conn: Any, projection: Projection, shadows: list[Table],
-               store: MemoryStore, *, appended_only: bool) -> None:
+    def _flush(
+        self,
+        conn: Any,
+        projection: Projection,
+        shadows: list[Table],
+        store: MemoryStore,
+        *,
+        appended_only: bool,
+    ) -> None:
         for live, shadow in zip(projection.tables, shadows, strict=True):
             keyed = bool(list(live.primary_key.columns))
             if keyed == appended_only:

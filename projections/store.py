@@ -57,7 +57,9 @@ class SqlStore:
         sql = self._sql.get(cache)
         if sql is None:
             sets = ", ".join(f'"{c}" = {self.mark}' for c in values)
-            sql = self._sql[cache] = f"UPDATE {self.name(table)} SET {sets} WHERE {self._where(key)}"
+            sql = self._sql[cache] = (
+                f"UPDATE {self.name(table)} SET {sets} WHERE {self._where(key)}"
+            )
         self.cursor.execute(sql, self.values([*values.values(), *key.values()]))
 
     def add(self, table: Table, key: dict[str, Any], column: str, amount: int) -> None:
@@ -65,7 +67,9 @@ class SqlStore:
         sql = self._sql.get(cache)
         if sql is None:
             sets = f'"{column}" = "{column}" + {self.mark}'
-            sql = self._sql[cache] = f"UPDATE {self.name(table)} SET {sets} WHERE {self._where(key)}"
+            sql = self._sql[cache] = (
+                f"UPDATE {self.name(table)} SET {sets} WHERE {self._where(key)}"
+            )
         self.cursor.execute(sql, self.values([amount, *key.values()]))
 
     def delete(self, table: Table, first: Any) -> None:
