@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 from eventsourcing.utils import get_topic
 from sqlalchemy import MetaData, Table
 
-from ledger.projections.records import Record
-from ledger.projections.store import Store
+from .records import Record
+from .store import Store
 
 Handler = Callable[[Record, Store], None]
 

@@ -27,9 +27,8 @@ class Database:
             host, port = env.get("POSTGRES_HOST"), env.get("POSTGRES_PORT")
             url = f"postgresql+psycopg://{auth}@{host}:{port}/{env.get('POSTGRES_DBNAME')}"
             schema = env.get("POSTGRES_SCHEMA") or "public"
-            engine = create_engine(url, pool_size=2, max_overflow=4).execution_options(
-                schema_translate_map={None: schema}
-            )
+            engine: Engine = create_engine(url, pool_size=2, max_overflow=4)
+            engine = engine.execution_options(schema_translate_map={None: schema})
             return cls("postgres", engine, schema)
         name = env.get("SQLITE_DBNAME")
         uri = name if name.startswith("file:") else f"file:{quote(name)}"

@@ -20,9 +20,10 @@ from sqlalchemy import (
 )
 
 from ledger.domain.finding import Finding
-from ledger.projections.base import Handler, Projection
-from ledger.projections.records import Record
-from ledger.projections.store import Store
+
+from .base import Handler, Projection
+from .records import Record
+from .store import Store
 
 ID = String(36)
 

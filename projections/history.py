@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, MetaData, String, Table
 
 from ledger.domain.finding import Finding
-from ledger.projections.base import Handler, Projection
-from ledger.projections.records import Record
-from ledger.projections.store import Store
+
+from .base import Handler, Projection
+from .records import Record
+from .store import Store
 
 STATUS, LONG_TERM, DEADLINE, CREATED, SENT_BACK = 1, 2, 4, 8, 16
 

@@ -9,9 +9,10 @@ from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Tabl
 
 from ledger.domain.inspection import Inspection
 from ledger.domain.unit import Unit
-from ledger.projections.base import Handler, Projection
-from ledger.projections.records import Record
-from ledger.projections.store import Store
+
+from .base import Handler, Projection
+from .records import Record
+from .store import Store
 
 ID = String(36)
 

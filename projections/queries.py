@@ -15,9 +15,10 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ledger.domain.values import BEIJING
-from ledger.projections.history import DEADLINE, LONG_TERM, SENT_BACK, STATUS
-from ledger.projections.records import to_us
-from ledger.projections.runner import Projector
+
+from .history import DEADLINE, LONG_TERM, SENT_BACK, STATUS
+from .records import to_us
+from .runner import Projector
 
 COMPLETED = ("verified", "struck_off")
 FOREVER = 2**62

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ledger.projections.base import Projection
-from ledger.projections.findings import FindingStatus
-from ledger.projections.history import StatusHistory
-from ledger.projections.inspections import Inspections, Units
+from .base import Projection
+from .findings import FindingStatus
+from .history import StatusHistory
+from .inspections import Inspections, Units
 
 PROJECTIONS: list[type[Projection]] = [FindingStatus, StatusHistory, Inspections, Units]

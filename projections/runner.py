@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
 from sqlalchemy.schema import CreateTable
 
-from ledger.projections.base import Projection
-from ledger.projections.database import Database
-from ledger.projections.records import record, records
-from ledger.projections.registry import PROJECTIONS
-from ledger.projections.store import MemoryStore, SqlStore
+from .base import Projection
+from .database import Database
+from .records import record, records
+from .registry import PROJECTIONS
+from .store import MemoryStore, SqlStore
 
 NEXT = "__next"
 PAGE = 5000
@@ -96,7 +96,8 @@ class Projector:
         """Each read model's position and lag behind the head of the log."""
         head = self.recorder.max_notification_id() or 0
         with self.db.engine.connect() as conn:
-            rows = dict(conn.execute(select(self.tracking.c.name, self.tracking.c.position)).all())
+            query = select(self.tracking.c.name, self.tracking.c.position)
+            rows: dict[str, int] = {name: pos for name, pos in conn.execute(query)}
         return [Position(p.name, p.title, rows.get(p.name, 0), head) for p in self.projections]
 
     def find(self, name: str) -> Projection:
