@@ -18,23 +18,22 @@ class Database:
     schema: str
 
     @classmethod
-    def of(cls, env: Any) -> Database:
-        """From the application's eventsourcing environment."""
-        if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-            user = quote(env.get("POSTGRES_USER") or "postgres", safe="")
-            password = quote(env.get("POSTGRES_PASSWORD") or "", safe="")
-            auth = f"{user}:{password}" if password else user
-            host, port = env.get("POSTGRES_HOST"), env.get("POSTGRES_PORT")
-            url = f"postgresql+psycopg://{auth}@{host}:{port}/{env.get('POSTGRES_DBNAME')}"
-            schema = env.get("POSTGRES_SCHEMA") or "public"
-            engine: Engine = create_engine(url, pool_size=2, max_overflow=4)
-            engine = engine.execution_options(schema_translate_map={None: schema})
-            return cls("postgres", engine, schema)
-        name = env.get("SQLITE_DBNAME")
-        uri = name if name.startswith("file:") else f"file:{quote(name)}"
+    def sqlite(cls, db_name: str) -> Database:
+        """The SQLite file (or shared-cache memory database) the events are in."""
+        uri = db_name if db_name.startswith("file:") else f"file:{quote(db_name)}"
         joiner = "&" if "?" in uri else "?"
-        engine = create_engine(f"sqlite:///{uri}{joiner}uri=true")
-        return cls("sqlite", engine, "")
+        return cls("sqlite", create_engine(f"sqlite:///{uri}{joiner}uri=true"), "")
+
+    @classmethod
+    def postgres(cls, connect: dict[str, Any], schema: str) -> Database:
+        """The PostgreSQL database and schema the events are in."""
+        user = quote(str(connect.get("user") or "postgres"), safe="")
+        password = quote(str(connect.get("password") or ""), safe="")
+        auth = f"{user}:{password}" if password else user
+        where = f"{connect['host']}:{connect['port']}/{connect['dbname']}"
+        engine: Engine = create_engine(f"postgresql+psycopg://{auth}@{where}", pool_size=2)
+        engine = engine.execution_options(schema_translate_map={None: schema})
+        return cls("postgres", engine, schema)
 
     def qualified(self, name: str) -> str:
         """A table name as raw SQL must spell it."""

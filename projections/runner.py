@@ -16,7 +16,7 @@ from sqlalchemy.schema import CreateTable
 
 from .base import Projection
 from .database import Database
-from .records import record, records
+from .records import record
 from .registry import PROJECTIONS
 from .store import MemoryStore, SqlStore
 
@@ -73,9 +73,18 @@ class Projector:
     def apply(self, cursor: Any, stored: Sequence[Any], positions: Sequence[int]) -> None:
         """Apply one transaction's events to every read model, in that transaction."""
         store = SqlStore(cursor, self.db.dialect, self.db.schema)
-        for r in records(stored, positions):
-            for projection in self._by_topic.get(r.topic, ()):
-                projection.apply(r, store)
+        for event, position in zip(stored, positions, strict=True):
+            interested = self._by_topic.get(event.topic)
+            if interested:
+                r = record(
+                    position,
+                    event.originator_id,
+                    event.originator_version,
+                    event.topic,
+                    event.state,
+                )
+                for projection in interested:
+                    projection.apply(r, store)
         cursor.execute(self._track_sql, [positions[-1]])
 
     # --- setting up ------------------------------------------------------------------
@@ -122,25 +131,29 @@ class Projector:
         store = MemoryStore()
         done = 0
         with self.db.engine.begin() as conn:
-            for page in self._pages(1, head):
+            for page, read in self._pages(1, head, set(projection.handlers)):
                 for r in page:
                     projection.apply(r, store)
                 self._flush(conn, projection, shadows, store, appended_only=True)
-                done += len(page)
+                done += read
                 if progress:
                     progress(done, head)
             self._flush(conn, projection, shadows, store, appended_only=False)
         self._swap(projection, shadows, head)
         return done
 
-    def _pages(self, start: int, stop: int) -> Any:
+    def _pages(self, start: int, stop: int, topics: set[str]) -> Any:
+        """(decoded records of the given topics, events read), a page at a time."""
         while start <= stop:
             batch = self.recorder.select_notifications(start=start, limit=PAGE, stop=stop)
             if not batch:
                 return
-            yield [
-                record(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in batch
+            page = [
+                record(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                for n in batch
+                if n.topic in topics
             ]
+            yield page, len(batch)
             start = batch[-1].id + 1
 
     def _create_shadows(self, shadows: list[Table]) -> None:
@@ -198,7 +211,7 @@ class Projector:
         """Apply the events written since the copy was read; returns the new head."""
         store = SqlStore(cursor, self.db.dialect, self.db.schema, suffix=NEXT)
         latest = self.recorder.max_notification_id() or 0
-        for page in self._pages(head + 1, latest):
+        for page, _ in self._pages(head + 1, latest, set(projection.handlers)):
             for r in page:
                 projection.apply(r, store)
         return latest

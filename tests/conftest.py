@@ -62,7 +62,7 @@ def backend_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
 
 @pytest.fixture
 def ledger(backend_url: str) -> Iterator[Ledger]:
-    """The real application on each back end in turn."""
+    """The real application, read models kept inline, on each back end in turn."""
     app = Ledger(Settings(backend_url))
     yield app
     app.close()

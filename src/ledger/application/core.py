@@ -50,6 +50,11 @@ class LedgerCore(Application[UUID]):
         self._attempt = Attempt()
         super().__init__(env=self.settings.eventsourcing_env())
 
+    @property
+    def projector(self) -> Any:
+        """The read models kept in every write transaction."""
+        return self.recorder.projector  # type: ignore[attr-defined]
+
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Run several commands as one transaction: all are recorded, or none is.

@@ -30,7 +30,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "ledger_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        # Read models kept in the same transaction (see ledger.bootstrap); None: none kept.
+        # Read models kept in the same transaction; set up by create_table().
         self.projector: Any = None
         schema = Identifier(self.datastore.schema)
         self.integrity_table = SQL("{}.{}").format(schema, Identifier(integrity.TABLE))
@@ -119,6 +119,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             )
             for key in keys:
                 side.execute(self.insert_key, (key.key, key.fingerprint, key.receipt))
+
+    def create_table(self) -> None:
+        """Create the event tables, then the read models, caught up with the log."""
+        super().create_table()
+        from ledger.projections.database import Database
+        from ledger.projections.runner import Projector
+
+        projector = Projector(
+            Database.postgres(self.datastore.pool.kwargs, self.datastore.schema), self
+        )
+        projector.ensure()
+        self.projector = projector
 
     def find_idempotency(self, key: str) -> Recorded | None:
         """The fingerprint and receipt stored under an idempotency key, if any."""

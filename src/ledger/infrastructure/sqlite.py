@@ -23,7 +23,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "ledger_events"):
         super().__init__(datastore, events_table_name)
-        # Read models kept in the same transaction (see ledger.bootstrap); None: none kept.
+        # Read models kept in the same transaction; set up by create_table().
         self.projector: Any = None
 
     def construct_create_table_statements(self) -> list[str]:
@@ -71,6 +71,16 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         if self.projector is not None and stored_events:
             self.projector.apply(c, stored_events, ids)
         return ids
+
+    def create_table(self) -> None:
+        """Create the event tables, then the read models, caught up with the log."""
+        super().create_table()
+        from ledger.projections.database import Database
+        from ledger.projections.runner import Projector
+
+        projector = Projector(Database.sqlite(self.datastore.pool.db_name), self)
+        projector.ensure()
+        self.projector = projector
 
     def find_idempotency(self, key: str) -> Recorded | None:
         """The fingerprint and receipt stored under an idempotency key, if any."""
