@@ -53,4 +53,37 @@ def test_a_bad_date_is_refused_with_a_message(tmp_path: Path) -> None:
 def test_an_unsupported_database_url_is_refused(tmp_path: Path) -> None:
     result = ledger(tmp_path, "--database", "mysql://x/y", "status")
     assert result.returncode == 2
-    assert "不支持的数据库地址" in result.stdout
+    assert "不支持的数据库地址" in result.stderr
+
+
+def test_status_known_at_before_the_demo_was_recorded_shows_nothing(tmp_path: Path) -> None:
+    ledger(tmp_path, "demo")
+    result = ledger(
+        tmp_path, "status", "--as-of", "2018-06-30", "--known-at", "2018-07-01T00:00", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["inspections"] == []
+
+
+def test_status_known_at_in_the_future_is_refused(tmp_path: Path) -> None:
+    result = ledger(tmp_path, "status", "--known-at", "2999-01-01T00:00")
+    assert result.returncode == 2
+    assert "known_at" in result.stderr
+
+
+def test_projections_status_and_rebuild(tmp_path: Path) -> None:
+    ledger(tmp_path, "demo")
+    rebuilt = ledger(tmp_path, "projections", "rebuild", "findings")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "读模型 findings 已重建" in rebuilt.stdout
+    status = ledger(tmp_path, "projections", "status")
+    assert "findings" in status.stdout and "问题整改状态" in status.stdout
+    after = ledger(tmp_path, "status", "--as-of", "2018-06-30", "--json")
+    guizhou = next(r for r in json.loads(after.stdout)["inspections"] if r["total"] == 68)
+    assert (guizhou["completed"], guizhou["ongoing"], guizhou["long_term"]) == (50, 18, 24)
+
+
+def test_rebuilding_an_unknown_read_model_is_refused(tmp_path: Path) -> None:
+    result = ledger(tmp_path, "projections", "rebuild", "nosuch")
+    assert result.returncode == 2
+    assert "没有名为 'nosuch' 的读模型" in result.stderr

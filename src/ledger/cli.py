@@ -1,4 +1,4 @@
-"""Command line: ``ledger demo``, ``ledger status``.
+"""Command line: ``ledger demo``, ``ledger status``, ``ledger projections …``.
 
 Messages for people are in Chinese; ``--json`` output uses English field names.
 """
@@ -12,16 +12,18 @@ from datetime import date, datetime
 
 import orjson
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from ledger.application.ledger import Ledger
 from ledger.config import ConfigError, Settings
 from ledger.demo.load import demo_size, load_demo
 from ledger.domain.values import BEIJING
-from ledger.projections.counts import counts
+from ledger.projections.queries import QueryError, ReadModels, When
+from ledger.projections.runner import UnknownReadModel
 
 console = Console()
+errors = Console(stderr=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,10 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = Ledger(Settings.from_env(args.database))
     except ConfigError as error:
-        console.print(f"[red]配置错误:{error}[/red]")
+        errors.print(f"[red]配置错误:{error}[/red]")
         return 2
     try:
         return int(args.run(app, args))
+    except (QueryError, UnknownReadModel) as error:
+        errors.print(f"[red]{error}[/red]")
+        return 2
     finally:
         app.close()
 
@@ -52,8 +57,17 @@ def _parser() -> argparse.ArgumentParser:
         "status", help="各巡视的问题总数、已完成、正在整改、长期坚持、逾期"
     )
     status.add_argument("--as-of", type=_date, help="按此生效日期统计(YYYY-MM-DD),默认今天")
+    status.add_argument(
+        "--known-at", type=_moment, help="只计此时刻(含)之前已记录的事件(ISO 时间,默认北京时间)"
+    )
     status.add_argument("--json", action="store_true", help="输出 JSON")
     status.set_defaults(run=_status)
+    projections = commands.add_parser("projections", help="读模型:状态与重建")
+    which = projections.add_subparsers(required=True, metavar="ACTION")
+    which.add_parser("status", help="各读模型的位置与滞后").set_defaults(run=_projection_status)
+    rebuild = which.add_parser("rebuild", help="从事件日志重建读模型(旁建后切换,不停机)")
+    rebuild.add_argument("name", nargs="?", help="读模型名称,默认全部")
+    rebuild.set_defaults(run=_rebuild)
     return parser
 
 
@@ -64,6 +78,16 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"不是有效日期 {text!r}(应为 YYYY-MM-DD)") from None
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"不是有效时间 {text!r}(应为 ISO 格式,如 2018-04-05T18:00 或 2018-04-05T10:00+00:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+
+
 def _demo(app: Ledger, _args: argparse.Namespace) -> int:
     before = app.recorder.max_notification_id() or 0
     with Progress(console=console, transient=True) as progress:
@@ -71,37 +95,58 @@ def _demo(app: Ledger, _args: argparse.Namespace) -> int:
         load_demo(app, step=lambda label: progress.update(task, advance=1, description=label))
     written = (app.recorder.max_notification_id() or 0) - before
     console.print(f"示例数据已载入:新写入 {written} 条事件(数据库 {app.settings.database_url})")
-    _print_counts(app, _today())
+    _print_counts(app, When.of())
     return 0
 
 
 def _status(app: Ledger, args: argparse.Namespace) -> int:
-    as_of = args.as_of or _today()
+    when = When.of(args.as_of, args.known_at)
     if args.json:
-        rows = [c.as_dict() for c in counts(app, as_of)]
-        sys.stdout.write(orjson.dumps({"as_of": as_of, "inspections": rows}).decode() + "\n")
+        rows = [c.as_dict() for c in ReadModels(app.projector).counts(when=when)]
+        payload = {"as_of": when.as_of, "known_at": args.known_at, "inspections": rows}
+        sys.stdout.write(orjson.dumps(payload).decode() + "\n")
         return 0
-    _print_counts(app, as_of)
+    _print_counts(app, when, args.known_at)
     return 0
 
 
-def _print_counts(app: Ledger, as_of: date) -> None:
-    table = Table(title=f"整改情况(截至 {as_of})")
+def _print_counts(app: Ledger, when: When, known_at: datetime | None = None) -> None:
+    known = f",按 {known_at.isoformat()} 时的记录" if known_at else ""
+    table = Table(title=f"整改情况(截至 {when.as_of}{known})")
     for header in ("巡视/考核", "被检查对象", "问题总数", "已完成", "正在整改", "长期坚持", "逾期"):
-        table.add_column(
-            header, justify="left" if header in ("巡视/考核", "被检查对象") else "right"
-        )
-    for c in counts(app, as_of):
-        table.add_row(
-            c.title,
-            c.inspected_body,
-            *map(str, (c.total, c.completed, c.ongoing, c.long_term, c.overdue)),
-        )
+        text = header in ("巡视/考核", "被检查对象")
+        table.add_column(header, justify="left" if text else "right", overflow="fold")
+    for c in ReadModels(app.projector).counts(when=when):
+        figures = (c.total, c.completed, c.ongoing, c.long_term, c.overdue)
+        table.add_row(c.title, c.inspected_body, *map(str, figures))
     console.print(table)
 
 
-def _today() -> date:
-    return datetime.now(BEIJING).date()
+def _projection_status(app: Ledger, _args: argparse.Namespace) -> int:
+    table = Table(title="读模型状态")
+    for header in ("名称", "说明", "已读到", "日志末尾", "滞后"):
+        table.add_column(header)
+    for p in app.projector.status():
+        table.add_row(p.name, p.title, str(p.position), str(p.head), str(p.lag))
+    console.print(table)
+    return 0
+
+
+def _rebuild(app: Ledger, args: argparse.Namespace) -> int:
+    projector = app.projector
+    names = [args.name] if args.name else [p.name for p in projector.projections]
+    for name in names:
+        projector.find(name)
+    for name in names:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"重建 {name}", total=None)
+
+            def show(read: int, head: int, task: TaskID = task) -> None:
+                progress.update(task, completed=read, total=head)
+
+            done = projector.rebuild(name, show)
+        console.print(f"读模型 {name} 已重建:读取 {done} 条事件")
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ validated back into the declared types when an event is loaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -17,9 +18,24 @@ from pydantic import Field
 from ledger.domain.values import Actor, Frozen
 
 
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+# The recording clock. Only tests replace it (see ``set_clock``), to record
+# events "on 5 April" and ask what the ledger showed before that.
+_clock: Callable[[], datetime] = _system_clock
+
+
 def utc_now() -> datetime:
     """The recording clock: an aware UTC datetime."""
-    return datetime.now(UTC)
+    return _clock()
+
+
+def set_clock(clock: Callable[[], datetime] | None) -> None:
+    """Replace the recording clock (``None`` restores the system clock)."""
+    global _clock
+    _clock = clock or _system_clock
 
 
 class Envelope(Frozen):
@@ -56,6 +72,11 @@ class Aggregate(BaseAggregate[UUID]):
 
     class Event(DomainEvent, CanMutateAggregate[UUID]):
         """Base of every event that changes an existing aggregate."""
+
+        @staticmethod
+        def create_timestamp() -> datetime:
+            """Recording time, from the ledger's recording clock."""
+            return utc_now()
 
     class Created(Event, CanInitAggregate[UUID]):
         """Base of every event that creates an aggregate."""
