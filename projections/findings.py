@@ -166,8 +166,7 @@ class FindingStatus(Projection):
         self._set(r, store, {"deadline": day, "original_deadline": day})
 
     def deadline_extended(self, r: Record, store: Store) -> None:
-        self._set(r, store, {"deadline": _day(r.state["new_deadline"])})
-        self._add(r, store, "extensions")
+        self._set(r, store, {"deadline": _day(r.state["new_deadline"])}, add="extensions")
 
     def long_term_marked(self, r: Record, store: Store) -> None:
         self._set(r, store, {"long_term": r.state["long_term"]})
@@ -188,11 +187,10 @@ class FindingStatus(Projection):
                 "reports": 0,
             },
         )
-        self._add(r, store, "measures")
+        self._set(r, store, {}, add="measures")
 
     def progress_reported(self, r: Record, store: Store) -> None:
-        self._set(r, store, {"last_report_on": r.effective})
-        self._add(r, store, "reports")
+        self._set(r, store, {"last_report_on": r.effective}, add="reports")
 
     def status(self, status: str, column: str) -> Handler:
         def handler(r: Record, store: Store) -> None:
@@ -201,8 +199,12 @@ class FindingStatus(Projection):
         return handler
 
     def sent_back(self, r: Record, store: Store) -> None:
-        self._set(r, store, {"status": "ongoing", "verified_on": None, "claimed_on": None})
-        self._add(r, store, "sent_back")
+        self._set(
+            r,
+            store,
+            {"status": "ongoing", "verified_on": None, "claimed_on": None},
+            add="sent_back",
+        )
 
     def corrected(self, r: Record, store: Store) -> None:
         s = r.state
@@ -216,13 +218,9 @@ class FindingStatus(Projection):
         else:
             self._set(r, store, {})
 
-    def _set(self, r: Record, store: Store, values: dict[str, Any]) -> None:
-        store.update(
-            self.tables[0], {"finding_id": r.originator_id}, {**values, "version": r.version}
-        )
-
-    def _add(self, r: Record, store: Store, column: str) -> None:
-        store.add(self.tables[0], {"finding_id": r.originator_id}, column, 1)
+    def _set(self, r: Record, store: Store, values: dict[str, Any], add: str | None = None) -> None:
+        key = {"finding_id": r.originator_id}
+        store.update(self.tables[0], key, {**values, "version": r.version}, add)
 
 
 def _finding_changes(changes: dict[str, Any]) -> dict[str, Any]:

@@ -85,6 +85,7 @@ class Projector:
                 )
                 for projection in interested:
                     projection.apply(r, store)
+        store.flush()
         cursor.execute(self._track_sql, [positions[-1]])
 
     # --- setting up ------------------------------------------------------------------
@@ -214,6 +215,7 @@ class Projector:
         for page, _ in self._pages(head + 1, latest, set(projection.handlers)):
             for r in page:
                 projection.apply(r, store)
+        store.flush()
         return latest
 
     def _replace(self, cursor: Any, live: Table, shadow: Table) -> None:

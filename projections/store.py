@@ -1,9 +1,9 @@
 """Where projections write: straight to SQL (inline) or to memory (rebuild).
 
-A projection's handlers call ``insert``, ``update``, ``add`` and ``delete``
-with a table and plain values; the same handler code then serves the write
-path (one command's events, in the command's transaction) and a rebuild
-(a million events folded in memory, written in bulk).
+A projection's handlers call ``insert``, ``update`` and ``delete`` with a
+table and plain values; the same handler code then serves the write path
+(one command's events, in the command's transaction) and a rebuild (a
+million events folded in memory, written in bulk).
 """
 
 from __future__ import annotations
@@ -16,21 +16,27 @@ from sqlalchemy import Table
 
 
 class Store(Protocol):
-    """The four writes a projection may make."""
+    """The writes a projection may make."""
 
     def insert(self, table: Table, row: dict[str, Any]) -> None: ...
 
-    def update(self, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None: ...
+    def update(
+        self, table: Table, key: dict[str, Any], values: dict[str, Any], add: str | None = None
+    ) -> None:
+        """Set ``values`` on the row with this primary key; ``add`` names a column to add 1 to."""
 
-    def add(self, table: Table, key: dict[str, Any], column: str, amount: int) -> None: ...
+    def add(self, table: Table, key: dict[str, Any], column: str, amount: int) -> None:
+        """Add ``amount`` to one column of the row with this primary key."""
 
-    def delete(self, table: Table, first: Any) -> None: ...
+    def delete(self, table: Table, first: Any) -> None:
+        """Remove every row whose first primary-key column equals ``first``."""
 
 
 class SqlStore:
-    """Executes each write on a DB-API cursor inside the caller's transaction.
+    """Buffers writes for a DB-API cursor inside the caller's transaction.
 
-    ``delete`` removes every row whose first primary-key column equals ``first``.
+    ``flush`` executes them in order, each run of one statement as one
+    ``executemany``: a hundred progress reports become one round of updates.
     """
 
     def __init__(self, cursor: Any, dialect: str, schema: str = "", suffix: str = "") -> None:
@@ -39,6 +45,7 @@ class SqlStore:
         self.mark = "%s" if self.postgres else "?"
         self.prefix = f'"{schema}".' if schema and self.postgres else ""
         self.suffix = suffix
+        self.pending: list[tuple[str, list[Any]]] = []
         self._sql: dict[tuple[Any, ...], str] = {}
 
     def name(self, table: Table) -> str:
@@ -50,40 +57,56 @@ class SqlStore:
         if sql is None:
             marks = ", ".join([self.mark] * len(row))
             sql = self._sql[key] = f"INSERT INTO {self.name(table)} ({_cols(row)}) VALUES ({marks})"
-        self.cursor.execute(sql, self.values(row.values()))
+        self.pending.append((sql, self.values(row.values())))
 
-    def update(self, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
-        cache = ("u", table.name, *values, "|", *key)
+    def update(
+        self, table: Table, key: dict[str, Any], values: dict[str, Any], add: str | None = None
+    ) -> None:
+        cache = ("u", table.name, *values, "|", *key, "+", add)
         sql = self._sql.get(cache)
         if sql is None:
-            sets = ", ".join(f'"{c}" = {self.mark}' for c in values)
+            sets = [f'"{c}" = {self.mark}' for c in values]
+            if add:
+                sets.append(f'"{add}" = "{add}" + 1')
+            where = " AND ".join(f'"{c}" = {self.mark}' for c in key)
             sql = self._sql[cache] = (
-                f"UPDATE {self.name(table)} SET {sets} WHERE {self._where(key)}"
+                f"UPDATE {self.name(table)} SET {', '.join(sets)} WHERE {where}"
             )
-        self.cursor.execute(sql, self.values([*values.values(), *key.values()]))
+        self.pending.append((sql, self.values([*values.values(), *key.values()])))
 
     def add(self, table: Table, key: dict[str, Any], column: str, amount: int) -> None:
         cache = ("a", table.name, column, *key)
         sql = self._sql.get(cache)
         if sql is None:
+            where = " AND ".join(f'"{c}" = {self.mark}' for c in key)
             sets = f'"{column}" = "{column}" + {self.mark}'
-            sql = self._sql[cache] = (
-                f"UPDATE {self.name(table)} SET {sets} WHERE {self._where(key)}"
-            )
-        self.cursor.execute(sql, self.values([amount, *key.values()]))
+            sql = self._sql[cache] = f"UPDATE {self.name(table)} SET {sets} WHERE {where}"
+        self.pending.append((sql, self.values([amount, *key.values()])))
 
     def delete(self, table: Table, first: Any) -> None:
         column = next(iter(table.primary_key.columns)).name
         sql = f'DELETE FROM {self.name(table)} WHERE "{column}" = {self.mark}'
-        self.cursor.execute(sql, self.values([first]))
+        self.pending.append((sql, self.values([first])))
+
+    def flush(self) -> None:
+        """Execute the buffered writes in order."""
+        pending, self.pending = self.pending, []
+        start = 0
+        while start < len(pending):
+            sql = pending[start][0]
+            end = start + 1
+            while end < len(pending) and pending[end][0] == sql:
+                end += 1
+            if end - start == 1:
+                self.cursor.execute(sql, pending[start][1])
+            else:
+                self.cursor.executemany(sql, [params for _, params in pending[start:end]])
+            start = end
 
     def values(self, values: Any) -> list[Any]:
         if self.postgres:
             return list(values)
         return [v.isoformat() if isinstance(v, date) else v for v in values]
-
-    def _where(self, key: dict[str, Any]) -> str:
-        return " AND ".join(f'"{c}" = {self.mark}' for c in key)
 
 
 class MemoryStore:
@@ -106,13 +129,19 @@ class MemoryStore:
         full = tuple(row[c] for c in pk)
         self.keyed[table.name].setdefault(full[0], {})[full] = dict(row)
 
-    def update(self, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
-        row = self._find(table, key)
+    def update(
+        self, table: Table, key: dict[str, Any], values: dict[str, Any], add: str | None = None
+    ) -> None:
+        full = tuple(key[c] for c in _pk(table))
+        row = self.keyed[table.name].get(full[0], {}).get(full)
         if row is not None:
             row.update(values)
+            if add:
+                row[add] += 1
 
     def add(self, table: Table, key: dict[str, Any], column: str, amount: int) -> None:
-        row = self._find(table, key)
+        full = tuple(key[c] for c in _pk(table))
+        row = self.keyed[table.name].get(full[0], {}).get(full)
         if row is not None:
             row[column] += amount
 
@@ -127,10 +156,6 @@ class MemoryStore:
     def drain(self, table: Table) -> list[dict[str, Any]]:
         rows, self.appended[table.name] = self.appended[table.name], []
         return rows
-
-    def _find(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
-        full = tuple(key[c] for c in _pk(table))
-        return self.keyed[table.name].get(full[0], {}).get(full)
 
 
 def _pk(table: Table) -> list[str]:
