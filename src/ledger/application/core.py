@@ -55,6 +55,13 @@ class LedgerCore(Application[UUID]):
         """The read models kept in every write transaction."""
         return self.recorder.projector  # type: ignore[attr-defined]
 
+    def close(self) -> None:
+        """Close the read models' connections, then the event store's."""
+        projector = getattr(self.recorder, "projector", None)
+        if projector is not None:
+            projector.db.engine.dispose()
+        super().close()
+
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Run several commands as one transaction: all are recorded, or none is.
