@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -58,6 +58,11 @@ def to_us(moment: datetime) -> int:
     """Microseconds since the epoch: recorded times are compared as integers."""
     delta = moment - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    """A recording time in microseconds since the epoch, as an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=us)
 
 
 _EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")

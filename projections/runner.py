@@ -131,14 +131,17 @@ class Projector:
         head = self.recorder.max_notification_id() or 0
         store = MemoryStore()
         done = 0
-        with self.db.engine.begin() as conn:
-            for page, read in self._pages(1, head, set(projection.handlers)):
-                for r in page:
-                    projection.apply(r, store)
+        for page, read in self._pages(1, head, set(projection.handlers)):
+            for r in page:
+                projection.apply(r, store)
+            # One short transaction a page: on SQLite, writing the copy takes the
+            # database's write lock, and writers must get it between pages.
+            with self.db.engine.begin() as conn:
                 self._flush(conn, projection, shadows, store, appended_only=True)
-                done += read
-                if progress:
-                    progress(done, head)
+            done += read
+            if progress:
+                progress(done, head)
+        with self.db.engine.begin() as conn:
             self._flush(conn, projection, shadows, store, appended_only=False)
         self._swap(projection, shadows, head)
         return done
@@ -182,6 +185,10 @@ class Projector:
 
     def _swap(self, projection: Projection, shadows: list[Table], head: int) -> None:
         raw = self.db.engine.raw_connection()
+        driver: Any = raw.driver_connection
+        # _hold_writers puts an SQLite connection in autocommit mode to BEGIN
+        # IMMEDIATE itself; it goes back to the pool as it came.
+        level = driver.isolation_level
         try:
             cursor = raw.cursor()
             self._hold_writers(raw, cursor)
@@ -199,6 +206,8 @@ class Projector:
             raw.rollback()
             raise
         finally:
+            if self.db.dialect == "sqlite":
+                driver.isolation_level = level
             raw.close()
 
     def _hold_writers(self, raw: Any, cursor: Any) -> None:

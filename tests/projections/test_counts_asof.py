@@ -161,4 +161,4 @@ def test_known_at_in_the_future_or_without_zone_is_refused() -> None:
 def _finding_ids(ledger: Ledger) -> list[str]:
     rm = ReadModels(ledger.projector)
     with rm.engine.connect() as conn:
-        return [row[0] for row in conn.execute(rm.findings.select())]
+        return [row[0] for row in conn.execute(rm.t.findings.select())]
