@@ -66,6 +66,9 @@ class FindingStatus(Projection):
             Column("last_report_on", Date),
             Column("version", Integer, nullable=False),
             Index(f"ix_rm_findings{suffix}_inspection", "inspection_id", "status"),
+            # Lists are in recording order, within an inspection or across all.
+            Index(f"ix_rm_findings{suffix}_listed", "inspection_id", "recorded_us", "finding_id"),
+            Index(f"ix_rm_findings{suffix}_recorded", "recorded_us", "finding_id"),
         )
         measures = Table(
             f"rm_measures{suffix}",
