@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .lists import FindingLists, Page
-from .reading import QueryError, When, tally
+from .reading import Figures, QueryError, When, tally
 from .registers import Registers
 from .rollups import Rollups
 
@@ -21,20 +21,12 @@ __all__ = ["Counts", "Page", "QueryError", "ReadModels", "When"]
 
 
 @dataclass
-class Counts:
+class Counts(Figures):
     """The published counts of one inspection (see README: how the counts are counted)."""
 
     inspection_id: str
     title: str
     inspected_body: str
-    total: int = 0
-    completed: int = 0
-    ongoing: int = 0
-    long_term: int = 0
-    overdue: int = 0
-    claimed: int = 0
-    struck_off: int = 0
-    sent_back: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

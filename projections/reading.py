@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Row, Select, Table, and_, false, func, or_, select
 from sqlalchemy.sql import ColumnElement, Subquery
@@ -178,20 +178,21 @@ def is_overdue(status: str, long_term: Any, deadline: date | None, as_of: date) 
     return status not in COMPLETED and not long_term and deadline is not None and deadline < as_of
 
 
-class Tally(Protocol):
-    """Anything that counts findings the way the published reports do."""
+@dataclass(kw_only=True)
+class Figures:
+    """The figures the published reports give, for any group of findings."""
 
-    total: int
-    completed: int
-    ongoing: int
-    long_term: int
-    overdue: int
-    claimed: int
-    struck_off: int
-    sent_back: int
+    total: int = 0
+    completed: int = 0
+    ongoing: int = 0
+    long_term: int = 0
+    overdue: int = 0
+    claimed: int = 0
+    struck_off: int = 0
+    sent_back: int = 0
 
 
-def tally(c: Tally, row: Any, as_of: date) -> None:
+def tally(c: Figures, row: Any, as_of: date) -> None:
     """Count one finding (a row with status, long_term, deadline, sent_back) into ``c``.
 
     completed + ongoing = total; long-term overlaps both; a claimed finding is

@@ -19,25 +19,17 @@ from sqlalchemy.sql import Subquery
 
 from ledger.domain.values import UnitLevel
 
-from .reading import Reader, When, one_of, tally
+from .reading import Figures, Reader, When, one_of, tally
 
 DIMENSIONS = ("category", "item", "unit", "level")
 LEVELS = [level.value for level in UnitLevel]
 
 
 @dataclass
-class Rollup:
+class Rollup(Figures):
     """The counts of one group; ``key`` holds the grouping fields."""
 
     key: dict[str, Any]
-    total: int = 0
-    completed: int = 0
-    ongoing: int = 0
-    long_term: int = 0
-    overdue: int = 0
-    claimed: int = 0
-    struck_off: int = 0
-    sent_back: int = 0
     seen: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, Any]:
