@@ -98,9 +98,9 @@ class Projector:
             for p in self.projections:
                 if p.name not in known:
                     conn.execute(self.tracking.insert().values(name=p.name, position=0))
-        for position in self.status():
-            if position.lag:
-                self.rebuild(position.name, progress)
+        behind = [self.find(position.name) for position in self.status() if position.lag]
+        if behind:
+            self._rebuild(behind, progress)
 
     def status(self) -> list[Position]:
         """Each read model's position and lag behind the head of the log."""
@@ -119,31 +119,39 @@ class Projector:
 
     # --- rebuild ---------------------------------------------------------------------
 
-    def rebuild(self, name: str, progress: Progress | None = None) -> int:
-        """Rebuild one read model beside the live one, then swap it in; returns events read.
+    def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
+        """Rebuild one read model (or, without a name, all of them in one pass over the
+        log) beside the live tables, then swap the copies in; returns events read.
 
-        Writers go on while the copy is built; they are held back only for
+        Writers go on while the copies are built; they are held back only for
         the swap, which first applies the events that arrived meanwhile.
         """
-        projection = self.find(name)
-        shadows = projection.define(MetaData(), NEXT)
-        self._create_shadows(shadows)
+        chosen = list(self.projections) if name is None else [self.find(name)]
+        return self._rebuild(chosen, progress)
+
+    def _rebuild(self, chosen: list[Projection], progress: Progress | None) -> int:
+        shadows = {p.name: p.define(MetaData(), NEXT) for p in chosen}
+        self._create_shadows([table for tables in shadows.values() for table in tables])
         head = self.recorder.max_notification_id() or 0
         store = MemoryStore()
+        topics = {topic for p in chosen for topic in p.handlers}
         done = 0
-        for page, read in self._pages(1, head, set(projection.handlers)):
+        for page, read in self._pages(1, head, topics):
             for r in page:
-                projection.apply(r, store)
+                for projection in chosen:
+                    projection.apply(r, store)
             # One short transaction a page: on SQLite, writing the copy takes the
             # database's write lock, and writers must get it between pages.
             with self.db.engine.begin() as conn:
-                self._flush(conn, projection, shadows, store, appended_only=True)
+                for p in chosen:
+                    self._flush(conn, p, shadows[p.name], store, appended_only=True)
             done += read
             if progress:
                 progress(done, head)
         with self.db.engine.begin() as conn:
-            self._flush(conn, projection, shadows, store, appended_only=False)
-        self._swap(projection, shadows, head)
+            for p in chosen:
+                self._flush(conn, p, shadows[p.name], store, appended_only=False)
+        self._swap(chosen, shadows, head)
         return done
 
     def _pages(self, start: int, stop: int, topics: set[str]) -> Any:
@@ -183,7 +191,7 @@ class Projector:
             if rows:
                 conn.execute(shadow.insert(), rows)
 
-    def _swap(self, projection: Projection, shadows: list[Table], head: int) -> None:
+    def _swap(self, chosen: list[Projection], shadows: dict[str, list[Table]], head: int) -> None:
         raw = self.db.engine.raw_connection()
         driver: Any = raw.driver_connection
         # _hold_writers puts an SQLite connection in autocommit mode to BEGIN
@@ -192,15 +200,16 @@ class Projector:
         try:
             cursor = raw.cursor()
             self._hold_writers(raw, cursor)
-            latest = self._catch_up(cursor, projection, head)
-            for live, shadow in zip(projection.tables, shadows, strict=True):
-                self._replace(cursor, live, shadow)
+            latest = self._catch_up(cursor, chosen, head)
             mark = "%s" if self.db.dialect == "postgres" else "?"
-            cursor.execute(
-                f"UPDATE {self.db.qualified('rm_tracking')} SET position = {mark} "
-                f"WHERE name = {mark}",
-                [latest, projection.name],
-            )
+            for projection in chosen:
+                for live, shadow in zip(projection.tables, shadows[projection.name], strict=True):
+                    self._replace(cursor, live, shadow)
+                cursor.execute(
+                    f"UPDATE {self.db.qualified('rm_tracking')} SET position = {mark} "
+                    f"WHERE name = {mark}",
+                    [latest, projection.name],
+                )
             raw.commit()
         except BaseException:
             raw.rollback()
@@ -217,13 +226,15 @@ class Projector:
         else:
             cursor.execute(f"LOCK TABLE {self.db.qualified('ledger_events')} IN EXCLUSIVE MODE")
 
-    def _catch_up(self, cursor: Any, projection: Projection, head: int) -> int:
-        """Apply the events written since the copy was read; returns the new head."""
+    def _catch_up(self, cursor: Any, chosen: list[Projection], head: int) -> int:
+        """Apply the events written since the copies were read; returns the new head."""
         store = SqlStore(cursor, self.db.dialect, self.db.schema, suffix=NEXT)
         latest = self.recorder.max_notification_id() or 0
-        for page, _ in self._pages(head + 1, latest, set(projection.handlers)):
+        topics = {topic for p in chosen for topic in p.handlers}
+        for page, _ in self._pages(head + 1, latest, topics):
             for r in page:
-                projection.apply(r, store)
+                for projection in chosen:
+                    projection.apply(r, store)
         store.flush()
         return latest
 

@@ -87,3 +87,13 @@ def test_rebuilding_an_unknown_read_model_is_refused(tmp_path: Path) -> None:
     result = ledger(tmp_path, "projections", "rebuild", "nosuch")
     assert result.returncode == 2
     assert "没有名为 'nosuch' 的读模型" in result.stderr
+
+
+def test_rebuilding_every_read_model_in_one_pass(tmp_path: Path) -> None:
+    ledger(tmp_path, "demo")
+    rebuilt = ledger(tmp_path, "projections", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "全部读模型 已重建:读取 786 条事件" in rebuilt.stdout
+    status = ledger(tmp_path, "status", "--as-of", "2018-06-30", "--json")
+    guizhou = next(r for r in json.loads(status.stdout)["inspections"] if r["total"] == 68)
+    assert (guizhou["completed"], guizhou["ongoing"], guizhou["long_term"]) == (50, 18, 24)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import orjson
 from rich.console import Console
-from rich.progress import Progress, TaskID
+from rich.progress import Progress
 from rich.table import Table
 
 from ledger.application.ledger import Ledger
@@ -134,18 +134,15 @@ def _projection_status(app: Ledger, _args: argparse.Namespace) -> int:
 
 def _rebuild(app: Ledger, args: argparse.Namespace) -> int:
     projector = app.projector
-    names = [args.name] if args.name else [p.name for p in projector.projections]
-    for name in names:
-        projector.find(name)
-    for name in names:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task(f"重建 {name}", total=None)
-
-            def show(read: int, head: int, task: TaskID = task) -> None:
-                progress.update(task, completed=read, total=head)
-
-            done = projector.rebuild(name, show)
-        console.print(f"读模型 {name} 已重建:读取 {done} 条事件")
+    if args.name is not None:
+        projector.find(args.name)
+    label = "全部读模型" if args.name is None else f"读模型 {args.name}"
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"重建 {label}", total=None)
+        done = projector.rebuild(
+            args.name, lambda read, head: progress.update(task, completed=read, total=head)
+        )
+    console.print(f"{label} 已重建:读取 {done} 条事件")
     return 0
 
 

@@ -90,6 +90,14 @@ def test_every_read_model_rebuilt_from_the_log_equals_the_one_kept_inline(rich: 
         assert snapshot(rich, projection) == inline, projection.name
 
 
+def test_all_read_models_rebuilt_in_one_pass_equal_the_ones_kept_inline(rich: Ledger) -> None:
+    projections = rich.projector.projections
+    inline = {p.name: snapshot(rich, p) for p in projections}
+    assert rich.projector.rebuild() == rich.recorder.max_notification_id()
+    assert {p.name: snapshot(rich, p) for p in projections} == inline
+    assert all(position.lag == 0 for position in rich.projector.status())
+
+
 class Churn:
     """Commands that touch every read model, run from a rebuild's progress callback."""
 
