@@ -80,6 +80,7 @@ class FindingLists(Reader):
         when: When | None = None,
         after: str | None = None,
         limit: int = 50,
+        sent_back: bool | None = None,
     ) -> Page:
         """A page of findings matching every filter given, in recording order.
 
@@ -94,6 +95,7 @@ class FindingLists(Reader):
             *_status(s, status),
             *_flag(long_term, "long_term", s.c.long_term == true()),
             *_flag(overdue, "overdue", _overdue(s, when)),
+            *_flag(sent_back, "sent_back", s.c.sent_back > 0),
         ]
         return self._page(s, conditions, when, limit)
 

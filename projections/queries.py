@@ -10,14 +10,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
+from .accountability_queries import AccountabilityQueries
+from .clue_queries import ClueQueries
+from .fund_queries import FundQueries
 from .lists import FindingLists, Page
-from .reading import Figures, QueryError, When, tally
+from .progress import Point, Progress
+from .reading import Figures, QueryError, When, alike, count
 from .registers import Registers
 from .rollups import Rollups
 
-__all__ = ["Counts", "Page", "QueryError", "ReadModels", "When"]
+__all__ = ["Counts", "Page", "Point", "QueryError", "ReadModels", "When"]
 
 
 @dataclass
@@ -32,28 +36,43 @@ class Counts(Figures):
         return asdict(self)
 
 
-class ReadModels(FindingLists, Rollups, Registers):
+class ReadModels(
+    FindingLists, Rollups, Registers, Progress, AccountabilityQueries, FundQueries, ClueQueries
+):
     """Read-only access to the read models of one database."""
 
     def counts(self, inspection_id: str | None = None, when: When | None = None) -> list[Counts]:
         """Counts per inspection (or for one), now or as of ``when``."""
         when = when or When.of()
-        result = {c.inspection_id: c for c in self._inspections(inspection_id, when)}
-        s = self.state(when, *self.of_inspection(inspection_id))
-        query = select(s.c.inspection_id, s.c.status, s.c.long_term, s.c.deadline, s.c.sent_back)
-        for row in self.rows(query):
+        query = self._counts_query(inspection_id is not None, when.current)
+        values = {**when.params(), "inspection_id": str(inspection_id)}
+        result: dict[str, Counts] = {}
+        for row in self.rows(query, values):
             counts = result.get(row.inspection_id)
-            if counts is not None:
-                tally(counts, row, when.as_of)
+            if counts is None:
+                counts = result[row.inspection_id] = Counts(*row[:3])
+            if row.n:  # an inspection without findings (yet) has one row of NULLs
+                count(counts, row.status, row.long_term, row.late, row.sent, row.n)
         return list(result.values())
 
-    def _inspections(self, inspection_id: str | None, when: When) -> list[Counts]:
-        i = self.t.inspections
-        query = (
-            select(i.c.inspection_id, i.c.title, i.c.inspected_body)
-            .where(i.c.opened_on <= when.as_of, i.c.opened_us <= when.known_us)
-            .order_by(i.c.opened_us)
-        )
-        if inspection_id is not None:
-            query = query.where(i.c.inspection_id == str(inspection_id))
-        return [Counts(*row) for row in self.rows(query)]
+    def _counts_query(self, one: bool, current: bool) -> Select[Any]:
+        """One statement per shape of question, built once: each inspection opened by
+        then, with its findings grouped alike (see ``alike``), in opening order."""
+        key = ("counts", one, current)
+        if key not in self.prepared:
+            when = When.asked(current)
+            i, f = self.t.inspections, self.t.findings
+            which = [f.c.inspection_id == bindparam("inspection_id")] if one else []
+            s = self.state(when, *which)
+            g = alike(s, when.as_of, s.c.inspection_id).subquery("alike")
+            query = (
+                select(i.c.inspection_id, i.c.title, i.c.inspected_body, *list(g.c)[1:])
+                .select_from(i.outerjoin(g, g.c.inspection_id == i.c.inspection_id))
+                .where(i.c.opened_on <= when.as_of, i.c.opened_us <= when.known_us)
+                .order_by(i.c.opened_us, i.c.inspection_id)
+            )
+            if one:
+                query = query.where(i.c.inspection_id == bindparam("inspection_id"))
+            self.prepared[key] = query
+        found: Select[Any] = self.prepared[key]
+        return found

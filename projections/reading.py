@@ -12,7 +12,19 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, and_, false, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from ledger.domain.values import BEIJING
@@ -60,6 +72,18 @@ class When:
         known = FOREVER if known_at is None else to_us(known_at)
         return cls(day, known, as_of is None and known_at is None)
 
+    @classmethod
+    def asked(cls, current: bool) -> When:
+        """The moment as bound parameters ``as_of`` and ``known_us``: a statement built
+        with it is built and compiled once, then run with each question's ``params()``."""
+        as_of: Any = bindparam("as_of", type_=Date)
+        known_us: Any = bindparam("known_us", type_=BigInteger)
+        return cls(as_of, known_us, current)
+
+    def params(self) -> dict[str, Any]:
+        """The values of the parameters of a statement built with ``asked``."""
+        return {"as_of": self.as_of, "known_us": self.known_us}
+
     def by(self, day: Any, recorded_us: Any) -> list[ColumnElement[bool]]:
         """Conditions for a row that took effect on ``day`` and was recorded at ``recorded_us``."""
         if self.current:
@@ -85,6 +109,7 @@ class Tables:
     units: Table
     letters: Table
     extensions: Table
+    audit: Table
 
     @classmethod
     def of(cls, projector: Projector) -> Tables:
@@ -98,11 +123,17 @@ class Reader:
 
     def __init__(self, projector: Projector) -> None:
         self.engine = projector.db.engine
+        if projector.db.dialect == "postgres":
+            # Each query reads on its own: without a transaction to begin and roll
+            # back, one round trip to the server instead of three.
+            self.engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.t = Tables.of(projector)
+        self.prepared: dict[tuple[Any, ...], Any] = {}  # statements built once, by shape
+        self.named = {t.name: t for p in projector.projections for t in p.tables}
 
-    def rows(self, query: Select[Any]) -> list[Row[Any]]:
+    def rows(self, query: Select[Any], values: dict[str, Any] | None = None) -> list[Row[Any]]:
         with self.engine.connect() as conn:
-            return list(conn.execute(query))
+            return list(conn.execute(query, values))
 
     def state(self, when: When, *where: ColumnElement[bool]) -> Subquery:
         """Every finding recorded by ``when`` that meets ``where`` (conditions on
@@ -193,17 +224,39 @@ class Figures:
 
 
 def tally(c: Figures, row: Any, as_of: date) -> None:
-    """Count one finding (a row with status, long_term, deadline, sent_back) into ``c``.
+    """Count one finding (a row with status, long_term, deadline, sent_back) into ``c``."""
+    late = is_overdue(row.status, row.long_term, row.deadline, as_of)
+    count(c, row.status, row.long_term, late, row.sent_back)
+
+
+def count(c: Figures, status: str, long_term: Any, late: Any, sent_back: Any, n: int = 1) -> None:
+    """Count ``n`` findings alike (status, long-term flag, overdue, ever sent back) into ``c``.
 
     completed + ongoing = total; long-term overlaps both; a claimed finding is
     still ongoing; a struck-off one stays completed.
     """
-    done = row.status in COMPLETED
-    c.total += 1
-    c.completed += done
-    c.ongoing += not done
-    c.long_term += bool(row.long_term)
-    c.claimed += row.status == "claimed"
-    c.struck_off += row.status == "struck_off"
-    c.sent_back += bool(row.sent_back)
-    c.overdue += is_overdue(row.status, row.long_term, row.deadline, as_of)
+    done = status in COMPLETED
+    c.total += n
+    c.completed += n * done
+    c.ongoing += n * (not done)
+    c.long_term += n * bool(long_term)
+    c.claimed += n * (status == "claimed")
+    c.struck_off += n * (status == "struck_off")
+    c.sent_back += n * bool(sent_back)
+    c.overdue += n * bool(late)
+
+
+def alike(s: Subquery, as_of: date, *keys: Any) -> Select[Any]:
+    """Findings of ``s`` counted in SQL: one row per ``keys`` and (status,
+    long-term flag, overdue on ``as_of``, ever sent back), with how many (``n``).
+
+    A count then reads a dozen rows instead of every finding.
+    """
+    one = select(
+        *keys,
+        s.c.status,
+        s.c.long_term,
+        overdue(s, as_of).label("late"),
+        (s.c.sent_back > 0).label("sent"),
+    ).subquery("finding")
+    return select(*one.c, func.count().label("n")).group_by(*one.c)

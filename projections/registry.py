@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from .accountability import Accountability
+from .audit import AuditIndex
 from .base import Projection
+from .cases import Cases
+from .clues import Clues
 from .extensions import Extensions
 from .findings import FindingStatus
+from .funds import Funds
 from .history import StatusHistory
 from .inspections import Inspections, Units
 from .letters import Letters
@@ -16,4 +21,9 @@ PROJECTIONS: list[type[Projection]] = [
     Units,
     Letters,
     Extensions,
+    AuditIndex,
+    Accountability,
+    Cases,
+    Funds,
+    Clues,
 ]

@@ -7,22 +7,18 @@ their tracking positions commit or roll back with the events.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
-from sqlalchemy.schema import CreateTable
 
 from .base import Projection
 from .database import Database
+from .rebuild import Progress, Rebuild
 from .records import record
 from .registry import PROJECTIONS
-from .store import MemoryStore, SqlStore
-
-NEXT = "__next"
-PAGE = 5000
-Progress = Callable[[int, int], None]
+from .store import SqlStore
 
 
 class UnknownReadModel(ValueError):
@@ -91,8 +87,15 @@ class Projector:
     # --- setting up ------------------------------------------------------------------
 
     def ensure(self, progress: Progress | None = None) -> None:
-        """Create missing tables; build any read model that is behind the log."""
+        """Create missing tables and indexes; build any read model that is behind the log."""
         self.metadata.create_all(self.db.engine)
+        with self.db.engine.begin() as conn:
+            # create_all makes indexes only with new tables; a newer version
+            # may index an existing table differently.
+            for table in self.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+                self.db.tune(conn, table.name)
         with self.db.engine.begin() as conn:
             known = set(conn.execute(select(self.tracking.c.name)).scalars())
             for p in self.projections:
@@ -121,132 +124,15 @@ class Projector:
 
     def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
         """Rebuild one read model (or, without a name, all of them in one pass over the
-        log) beside the live tables, then swap the copies in; returns events read.
+        log) beside the live tables, then swap the copies in.
 
         Writers go on while the copies are built; they are held back only for
         the swap, which first applies the events that arrived meanwhile.
+        ``progress`` gets (log position read, head) after each page. Returns the
+        log position the read models now stand at.
         """
         chosen = list(self.projections) if name is None else [self.find(name)]
         return self._rebuild(chosen, progress)
 
     def _rebuild(self, chosen: list[Projection], progress: Progress | None) -> int:
-        shadows = {p.name: p.define(MetaData(), NEXT) for p in chosen}
-        self._create_shadows([table for tables in shadows.values() for table in tables])
-        head = self.recorder.max_notification_id() or 0
-        store = MemoryStore()
-        topics = {topic for p in chosen for topic in p.handlers}
-        done = 0
-        for page, read in self._pages(1, head, topics):
-            for r in page:
-                for projection in chosen:
-                    projection.apply(r, store)
-            # One short transaction a page: on SQLite, writing the copy takes the
-            # database's write lock, and writers must get it between pages.
-            with self.db.engine.begin() as conn:
-                for p in chosen:
-                    self._flush(conn, p, shadows[p.name], store, appended_only=True)
-            done += read
-            if progress:
-                progress(done, head)
-        with self.db.engine.begin() as conn:
-            for p in chosen:
-                self._flush(conn, p, shadows[p.name], store, appended_only=False)
-        self._swap(chosen, shadows, head)
-        return done
-
-    def _pages(self, start: int, stop: int, topics: set[str]) -> Any:
-        """(decoded records of the given topics, events read), a page at a time."""
-        while start <= stop:
-            batch = self.recorder.select_notifications(start=start, limit=PAGE, stop=stop)
-            if not batch:
-                return
-            page = [
-                record(n.id, n.originator_id, n.originator_version, n.topic, n.state)
-                for n in batch
-                if n.topic in topics
-            ]
-            yield page, len(batch)
-            start = batch[-1].id + 1
-
-    def _create_shadows(self, shadows: list[Table]) -> None:
-        with self.db.engine.begin() as conn:
-            for table in shadows:
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.db.qualified(table.name)}")
-                conn.execute(CreateTable(table))
-
-    def _flush(
-        self,
-        conn: Any,
-        projection: Projection,
-        shadows: list[Table],
-        store: MemoryStore,
-        *,
-        appended_only: bool,
-    ) -> None:
-        for live, shadow in zip(projection.tables, shadows, strict=True):
-            keyed = bool(list(live.primary_key.columns))
-            if keyed == appended_only:
-                continue
-            rows = store.rows(live) if keyed else store.drain(live)
-            if rows:
-                conn.execute(shadow.insert(), rows)
-
-    def _swap(self, chosen: list[Projection], shadows: dict[str, list[Table]], head: int) -> None:
-        raw = self.db.engine.raw_connection()
-        driver: Any = raw.driver_connection
-        # _hold_writers puts an SQLite connection in autocommit mode to BEGIN
-        # IMMEDIATE itself; it goes back to the pool as it came.
-        level = driver.isolation_level
-        try:
-            cursor = raw.cursor()
-            self._hold_writers(raw, cursor)
-            latest = self._catch_up(cursor, chosen, head)
-            mark = "%s" if self.db.dialect == "postgres" else "?"
-            for projection in chosen:
-                for live, shadow in zip(projection.tables, shadows[projection.name], strict=True):
-                    self._replace(cursor, live, shadow)
-                cursor.execute(
-                    f"UPDATE {self.db.qualified('rm_tracking')} SET position = {mark} "
-                    f"WHERE name = {mark}",
-                    [latest, projection.name],
-                )
-            raw.commit()
-        except BaseException:
-            raw.rollback()
-            raise
-        finally:
-            if self.db.dialect == "sqlite":
-                driver.isolation_level = level
-            raw.close()
-
-    def _hold_writers(self, raw: Any, cursor: Any) -> None:
-        if self.db.dialect == "sqlite":
-            raw.driver_connection.isolation_level = None
-            cursor.execute("BEGIN IMMEDIATE")
-        else:
-            cursor.execute(f"LOCK TABLE {self.db.qualified('ledger_events')} IN EXCLUSIVE MODE")
-
-    def _catch_up(self, cursor: Any, chosen: list[Projection], head: int) -> int:
-        """Apply the events written since the copies were read; returns the new head."""
-        store = SqlStore(cursor, self.db.dialect, self.db.schema, suffix=NEXT)
-        latest = self.recorder.max_notification_id() or 0
-        topics = {topic for p in chosen for topic in p.handlers}
-        for page, _ in self._pages(head + 1, latest, topics):
-            for r in page:
-                for projection in chosen:
-                    projection.apply(r, store)
-        store.flush()
-        return latest
-
-    def _replace(self, cursor: Any, live: Table, shadow: Table) -> None:
-        cursor.execute(f"DROP TABLE IF EXISTS {self.db.qualified(live.name)}")
-        cursor.execute(f'ALTER TABLE {self.db.qualified(shadow.name)} RENAME TO "{live.name}"')
-        if self.db.dialect == "postgres" and list(live.primary_key.columns):
-            cursor.execute(
-                f'ALTER INDEX "{self.db.schema}"."{shadow.name}_pkey" RENAME TO "{live.name}_pkey"'
-            )
-        for index in live.indexes:
-            columns = ", ".join(f'"{c.name}"' for c in index.columns)
-            cursor.execute(
-                f'CREATE INDEX "{index.name}" ON {self.db.qualified(live.name)} ({columns})'
-            )
+        return Rebuild(self, chosen).run(progress)

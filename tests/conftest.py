@@ -7,16 +7,19 @@ when LEDGER_REQUIRE_POSTGRES=1 (CI sets it).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from uuid import uuid4
 
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.sql import SQL
 
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
 from ledger.domain.values import Actor
+from ledger.infrastructure.postgres import LedgerPostgresRecorder
 
 PG_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1"
@@ -81,3 +84,39 @@ def admin() -> Actor:
 @pytest.fixture
 def auditor() -> Actor:
     return Actor(id="audit-1", name="王审", role="auditor")
+
+
+Snapshot = tuple[Any, ...]
+
+
+def log_snapshot(ledger: Ledger) -> Snapshot:
+    """Everything a command could write: events, integrity log, idempotency keys."""
+    recorder: Any = ledger.recorder
+    notifications = recorder.select_notifications(start=1, limit=100_000)
+    return (
+        recorder.max_notification_id(),
+        [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications],
+        recorder.integrity_rows(1, 100_000),
+        idempotency_rows(ledger),
+    )
+
+
+def idempotency_rows(ledger: Ledger) -> list[tuple[str, str, bytes]]:
+    """The idempotency table, read with SQL on either engine."""
+    recorder: Any = ledger.recorder
+    if isinstance(recorder, LedgerPostgresRecorder):
+        query = SQL("SELECT key, fingerprint, receipt FROM {} ORDER BY key").format(
+            recorder.idempotency_table
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = curs.execute(query).fetchall()
+        return [(r["key"], r["fingerprint"], bytes(r["receipt"])) for r in rows]
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute("SELECT key, fingerprint, receipt FROM ledger_idempotency ORDER BY key")
+        return [(r[0], r[1], bytes(r[2])) for r in c.fetchall()]
+
+
+@pytest.fixture
+def snapshot_of() -> Callable[[Ledger], Snapshot]:
+    """The function that snapshots a ledger's whole log (to show a refusal changed nothing)."""
+    return log_snapshot

@@ -93,7 +93,38 @@ def test_rebuilding_every_read_model_in_one_pass(tmp_path: Path) -> None:
     ledger(tmp_path, "demo")
     rebuilt = ledger(tmp_path, "projections", "rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "全部读模型 已重建:读取 786 条事件" in rebuilt.stdout
+    assert "全部读模型 已重建:读取 3437 条事件" in rebuilt.stdout
     status = ledger(tmp_path, "status", "--as-of", "2018-06-30", "--json")
     guizhou = next(r for r in json.loads(status.stdout)["inspections"] if r["total"] == 68)
     assert (guizhou["completed"], guizhou["ongoing"], guizhou["long_term"]) == (50, 18, 24)
+
+
+def test_audit_trail_changes_state_and_diff_from_the_command_line(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert ledger(tmp_path, "demo").returncode == 0
+    found = ledger(
+        tmp_path,
+        "audit",
+        "changes",
+        "--kind",
+        "Finding.DeadlineExtended",
+        "--csv",
+        str(tmp_path / "ext.csv"),
+    )
+    assert found.returncode == 0, found.stderr
+    lines = (tmp_path / "ext.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("日志位置,记录编号,版本,事件,操作人")
+    record_id = lines[1].split(",")[1]
+    trail = ledger(tmp_path, "audit", "trail", record_id, "--xlsx", str(tmp_path / "t.xlsx"))
+    assert trail.returncode == 0, trail.stderr
+    rows = list(load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True))
+    assert rows[1][3] == "Finding.Recorded" and rows[0][13].startswith("变更")
+    state = ledger(tmp_path, "audit", "state", record_id, "--as-of", "2018-04-01")
+    assert state.returncode == 0 and state.stdout.strip() == "null"
+    now = json.loads(ledger(tmp_path, "audit", "state", record_id).stdout)
+    assert now["id"] == record_id
+    diff = ledger(tmp_path, "audit", "diff", record_id, "--from-as-of", "2018-05-01")
+    assert diff.returncode == 0 and "字段差异" in diff.stdout
+    bad = ledger(tmp_path, "audit", "trail", "not-an-id")
+    assert bad.returncode == 2 and "record_id" in bad.stderr

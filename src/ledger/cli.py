@@ -6,6 +6,7 @@ Messages for people are in Chinese; ``--json`` output uses English field names.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -26,9 +27,22 @@ console = Console()
 errors = Console(stderr=True)
 
 
+# Modules that add their own subcommands: each has ``register(commands)``,
+# which calls ``commands.add_parser(...)`` and sets ``run`` (and, for a command
+# that works without the database, ``needs_ledger=False``).
+EXTENSIONS: tuple[str, ...] = (
+    "ledger.api.cli",
+    "ledger.audit_cli",
+    "ledger.transfer.cli",
+    "ledger.proof.cli",
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ledger`` console script."""
     args = _parser().parse_args(argv)
+    if not getattr(args, "needs_ledger", True):
+        return int(args.run(None, args))
     try:
         app = Ledger(Settings.from_env(args.database))
     except ConfigError as error:
@@ -56,9 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser(
         "status", help="各巡视的问题总数、已完成、正在整改、长期坚持、逾期"
     )
-    status.add_argument("--as-of", type=_date, help="按此生效日期统计(YYYY-MM-DD),默认今天")
+    status.add_argument("--as-of", type=parse_date, help="按此生效日期统计(YYYY-MM-DD),默认今天")
     status.add_argument(
-        "--known-at", type=_moment, help="只计此时刻(含)之前已记录的事件(ISO 时间,默认北京时间)"
+        "--known-at",
+        type=parse_moment,
+        help="只计此时刻(含)之前已记录的事件(ISO 时间,默认北京时间)",
     )
     status.add_argument("--json", action="store_true", help="输出 JSON")
     status.set_defaults(run=_status)
@@ -68,17 +84,19 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = which.add_parser("rebuild", help="从事件日志重建读模型(旁建后切换,不停机)")
     rebuild.add_argument("name", nargs="?", help="读模型名称,默认全部")
     rebuild.set_defaults(run=_rebuild)
+    for name in EXTENSIONS:
+        importlib.import_module(name).register(commands)
     return parser
 
 
-def _date(text: str) -> date:
+def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"不是有效日期 {text!r}(应为 YYYY-MM-DD)") from None
 
 
-def _moment(text: str) -> datetime:
+def parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

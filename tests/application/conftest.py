@@ -7,46 +7,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from psycopg.sql import SQL
 
 from ledger.application.ledger import Ledger
 from ledger.domain.values import Actor
-from ledger.infrastructure.postgres import LedgerPostgresRecorder
-
-Snapshot = tuple[Any, ...]
-
-
-def log_snapshot(ledger: Ledger) -> Snapshot:
-    """Everything a command could write: events, integrity log, idempotency keys."""
-    recorder: Any = ledger.recorder
-    notifications = recorder.select_notifications(start=1, limit=100_000)
-    return (
-        recorder.max_notification_id(),
-        [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications],
-        recorder.integrity_rows(1, 100_000),
-        idempotency_rows(ledger),
-    )
-
-
-def idempotency_rows(ledger: Ledger) -> list[tuple[str, str, bytes]]:
-    """The idempotency table, read with SQL on either engine."""
-    recorder: Any = ledger.recorder
-    if isinstance(recorder, LedgerPostgresRecorder):
-        query = SQL("SELECT key, fingerprint, receipt FROM {} ORDER BY key").format(
-            recorder.idempotency_table
-        )
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            rows = curs.execute(query).fetchall()
-        return [(r["key"], r["fingerprint"], bytes(r["receipt"])) for r in rows]
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT key, fingerprint, receipt FROM ledger_idempotency ORDER BY key")
-        return [(r[0], r[1], bytes(r[2])) for r in c.fetchall()]
 
 
 @pytest.fixture
-def snapshot(ledger: Ledger) -> Callable[[], Snapshot]:
+def snapshot(ledger: Ledger, snapshot_of: Callable[[Ledger], Any]) -> Callable[[], Any]:
     """Take a snapshot of the whole log of the ledger under test."""
-    return lambda: log_snapshot(ledger)
+    return lambda: snapshot_of(ledger)
 
 
 @pytest.fixture

@@ -351,3 +351,20 @@ def test_a_malformed_command_context_is_refused_as_invalid_input(
         ledger.report_progress(office, world.finding, narrative="进展", ctx=ctx)
     assert caught.value.field in ("reason", "correlation_id")
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("value", [2**64, -(2**70), 10**12 + 1])
+def test_an_integer_too_large_for_json_is_refused_even_with_an_idempotency_key(
+    ledger, admin, world, snapshot, value
+):
+    before = snapshot()
+    with pytest.raises(InvalidInput) as refused:
+        ledger.record_headcount(
+            admin,
+            world.unit_a,
+            year=2019,
+            headcount=value,
+            ctx=CommandContext(idempotency_key="big-number"),
+        )
+    assert refused.value.field == "headcount"
+    assert snapshot() == before

@@ -7,7 +7,7 @@ import pytest
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
-from ledger.domain.errors import VersionConflict
+from ledger.domain.errors import InvalidTransition, VersionConflict
 from ledger.domain.finding import Finding
 from ledger.domain.values import FindingStatus
 
@@ -73,34 +73,75 @@ def test_second_instance_with_a_stale_expected_version_is_refused(
         other.close()
 
 
+def _race(ledger, other, office, world, snapshot, monkeypatch, after_a):
+    """Make ``other``'s next load of the finding lose a race to ``ledger`` claiming it."""
+    loaded = other._load
+
+    def load_then_lose_the_race(cls, record_id, field, *args):
+        aggregate = loaded(cls, record_id, field, *args)
+        if cls is Finding:
+            monkeypatch.setattr(other, "_load", loaded)  # only the first load races
+            ledger.claim_completion(office, world.finding, summary="A 先申报")
+            after_a.append(snapshot())
+        return aggregate
+
+    monkeypatch.setattr(other, "_load", load_then_lose_the_race)
+
+
 @SHARED
-def test_two_instances_race_on_one_finding_and_the_loser_writes_nothing(
+def test_two_instances_race_with_an_expected_version_and_the_loser_writes_nothing(
     ledger, backend_url, office, world, snapshot, monkeypatch
 ):
-    """B loads the finding, A saves a change to it, then B saves: B must get a conflict."""
+    """B loads version N, A saves a change, then B saves expecting N: B gets a conflict."""
     other = Ledger(Settings(backend_url))
-    after_a = []
+    after_a: list = []
     try:
-        loaded = other._load
-
-        def load_then_lose_the_race(cls, record_id, field, *args):
-            aggregate = loaded(cls, record_id, field, *args)
-            if cls is Finding:
-                monkeypatch.setattr(other, "_load", loaded)  # only the first load races
-                ledger.claim_completion(office, world.finding, summary="A 先申报")
-                after_a.append(snapshot())
-            return aggregate
-
-        monkeypatch.setattr(other, "_load", load_then_lose_the_race)
+        version = other.get_finding(world.finding).version
+        _race(ledger, other, office, world, snapshot, monkeypatch, after_a)
         with pytest.raises(VersionConflict) as caught:
-            other.report_progress(office, world.finding, narrative="B 的进展")
+            other.report_progress(
+                office,
+                world.finding,
+                narrative="B 的进展",
+                ctx=CommandContext(expected_version=version),
+            )
         assert caught.value.field == "expected_version"
         assert snapshot() == after_a[0]
         history = [type(e).__name__ for e in other.history(world.finding)]
         assert history[-1] == "CompletionClaimed"
         assert other.get_finding(world.finding).status is FindingStatus.CLAIMED
-        # The loser retries on fresh state and succeeds.
-        retried = other.report_progress(office, world.finding, narrative="B 的进展")
-        assert retried.version == len(history) + 1
+    finally:
+        other.close()
+
+
+@SHARED
+def test_a_loser_without_an_expected_version_decides_again_on_fresh_state(
+    ledger, backend_url, office, world, snapshot, monkeypatch
+):
+    """Without an expected version, B's command is decided again after A's write."""
+    other = Ledger(Settings(backend_url))
+    after_a: list = []
+    try:
+        _race(ledger, other, office, world, snapshot, monkeypatch, after_a)
+        receipt = other.report_progress(office, world.finding, narrative="B 的进展")
+        history = [type(e).__name__ for e in other.history(world.finding)]
+        assert history[-2:] == ["CompletionClaimed", "ProgressReported"]
+        assert receipt.version == len(history)
+    finally:
+        other.close()
+
+
+@SHARED
+def test_two_racing_claims_exactly_one_wins(
+    ledger, backend_url, office, world, snapshot, monkeypatch
+):
+    """B decides to claim on stale state; decided again after A's claim, it is refused."""
+    other = Ledger(Settings(backend_url))
+    after_a: list = []
+    try:
+        _race(ledger, other, office, world, snapshot, monkeypatch, after_a)
+        with pytest.raises(InvalidTransition):
+            other.claim_completion(office, world.finding, summary="B 也申报")
+        assert snapshot() == after_a[0]
     finally:
         other.close()

@@ -7,9 +7,10 @@ import pytest
 from ledger.application.context import CommandContext
 from ledger.domain import policy
 from ledger.domain.errors import InvalidInput, PermissionDenied
-from ledger.domain.values import Actor, FindingStatus
+from ledger.domain.values import Actor, FindingStatus, Role
 
 WHY = CommandContext(reason="核实后处理")
+NOBODY = "00000000-0000-4000-8000-000000000001"
 
 # One call per command of the policy table, with plausible arguments: (ledger, actor, world).
 COMMANDS = {
@@ -67,6 +68,45 @@ COMMANDS = {
     "leave_position": lambda app, a, w: app.leave_position(
         a, "00000000-0000-4000-8000-000000000000", unit_id=w.unit_a, title="主任", end="2019-12-31"
     ),
+    **{
+        command: lambda app, a, w, command=command, args=args: getattr(app, command)(a, **args)
+        for command, args in {
+            "open_case": {
+                "case_no": "1",
+                "title": "案",
+                "unit_id": NOBODY,
+                "opened_on": "2019-01-01",
+            },
+            "propose_action": {
+                "kind": "criticism",
+                "unit_id": NOBODY,
+                "proposing_organ": "纪委",
+                "deciding_organ": "纪委",
+                "implementing_organ": "党组",
+                "proposed_on": "2019-01-01",
+            },
+            "receive_clue": {"kind": "clue", "number": "1", "summary": "线索", "organ": "纪委"},
+            "open_fund": {"name": "资金", "year": 2019, "unit_id": NOBODY},
+        }.items()
+    },
+    **{
+        command: lambda app, a, w, command=command, args=args: getattr(app, command)(
+            a, NOBODY, **args
+        )
+        for command, args in {
+            "close_case": {"closed_on": "2019-02-01", "conclusion": "结案"},
+            "decide_action": {"decided_on": "2019-02-01"},
+            "carry_out_action": {"carried_out_on": "2019-02-01"},
+            "appeal_action": {"outcome": "upheld", "decided_on": "2019-03-01"},
+            "assign_clue": {"unit_id": NOBODY, "due_date": "2019-03-01"},
+            "urge_clue": {},
+            "supervise_clue": {"level": "staff"},
+            "transfer_clue": {"to_organ": "信访局"},
+            "conclude_clue": {"disposition": "resolve"},
+            "open_account": {"kind": "project", "name": "项目"},
+            "record_movement": {"kind": "allocation", "outflows": [], "inflows": []},
+        }.items()
+    },
 }
 OFFICE_ONLY = [
     "record_finding",
@@ -155,7 +195,21 @@ def test_unit_is_refused_every_office_only_command(ledger, world, unit_actor, sn
 def test_read_only_roles_are_refused_every_command(ledger, world, snapshot, role):
     reader = Actor(id=f"{role}-1", name="王审", role=role)
     for command in COMMANDS:
-        refused(ledger, world, reader, snapshot, command)
+        if reader.role not in policy.ALLOWED[command]:
+            refused(ledger, world, reader, snapshot, command)
+
+
+@pytest.mark.parametrize("role", ["inspection_office", "responsible_unit", "auditor", "admin"])
+def test_only_discipline_and_finance_record_clues_cases_actions_and_funds(
+    ledger, world, snapshot, role
+):
+    actor = Actor(id="x-1", name="某人", role=role, unit=world.unit_a)
+    money = {"open_fund", "open_account", "record_movement"}
+    for command in policy.ALLOWED:
+        if policy.ALLOWED[command] <= {Role.DISCIPLINE, Role.FINANCE}:
+            refused(ledger, world, actor, snapshot, command)
+            expected = {Role.DISCIPLINE, Role.FINANCE} if command in money else {Role.DISCIPLINE}
+            assert policy.ALLOWED[command] == expected, command
 
 
 def test_admin_manages_reference_data_but_cannot_touch_findings(ledger, admin, world, snapshot):

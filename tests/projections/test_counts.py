@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from ledger.projections.counts import counts
 
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.demo.load import load_demo
 from ledger.domain.values import Actor
+from ledger.projections.counts import counts
 
 
 def by_title(app: Ledger, as_of: date) -> dict[str, tuple[int, int, int, int, int]]:

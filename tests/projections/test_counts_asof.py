@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from ledger.projections.counts import counts as replay
-from ledger.projections.queries import Counts, QueryError, ReadModels, When
 
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.demo.load import load_demo
 from ledger.domain.base import set_clock
 from ledger.domain.values import BEIJING, Actor
+from ledger.projections.counts import counts as replay
+from ledger.projections.queries import Counts, QueryError, ReadModels, When
 
 OFFICE = Actor(id="o", name="办公室", role="inspection_office")
 

@@ -9,11 +9,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from ledger.projections.queries import Page, QueryError, ReadModels, When
 
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.domain.values import Actor
+from ledger.projections.queries import Page, QueryError, ReadModels, When
 
 FEEDBACK = date(2018, 3, 1)
 

@@ -6,16 +6,16 @@ from datetime import date
 from typing import Any
 
 import pytest
-from ledger.projections import runner
-from ledger.projections.base import Projection
-from ledger.projections.queries import ReadModels
-from ledger.projections.runner import UnknownReadModel
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.demo.load import load_demo
 from ledger.domain.values import Actor
+from ledger.projections import rebuild
+from ledger.projections.base import Projection
+from ledger.projections.queries import ReadModels
+from ledger.projections.runner import UnknownReadModel
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
@@ -130,7 +130,7 @@ def ctx_now() -> CommandContext:
 def test_a_rebuild_while_commands_keep_arriving_ends_equal_to_a_fresh_rebuild(
     rich: Ledger, office: Actor, admin: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "PAGE", 100)  # several pages, commands between them
+    monkeypatch.setattr(rebuild, "PAGE", 100)  # several pages, commands between them
     inspection = ReadModels(rich.projector).counts()[0].inspection_id
     for projection in rich.projector.projections:
         churn = Churn(rich, office, admin, inspection)
@@ -183,3 +183,58 @@ def test_unknown_read_model_names_are_refused(rich: Ledger) -> None:
             rich.projector.rebuild(name)
         assert "findings" in str(refused.value)  # the message lists the names there are
     assert everything(rich) == before
+
+
+def indexes(ledger: Ledger) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """Each read-model table's indexes in the database: (name, columns)."""
+    found = {}
+    schema = ledger.projector.db.schema or None
+    with ledger.projector.db.engine.connect() as conn:
+        look = inspect(conn)
+        for projection in ledger.projector.projections:
+            for table in projection.tables:
+                found[table.name] = sorted(
+                    (str(i["name"]), tuple(str(c) for c in i["column_names"]))
+                    for i in look.get_indexes(table.name, schema=schema)
+                )
+    return found
+
+
+def test_a_rebuild_leaves_each_table_with_the_indexes_its_definition_names(rich: Ledger) -> None:
+    defined = {
+        table.name: sorted((str(i.name), tuple(c.name for c in i.columns)) for i in table.indexes)
+        for projection in rich.projector.projections
+        for table in projection.tables
+    }
+    assert any(defined.values())
+    assert indexes(rich) == defined
+    rich.projector.rebuild()
+    assert indexes(rich) == defined
+    rich.projector.rebuild("history")  # and again, now that the names were swapped once
+    assert indexes(rich) == defined
+    db = rich.projector.db
+    with db.engine.begin() as conn:  # an older database lacks an index
+        conn.exec_driver_sql(f"DROP INDEX {db.qualified('ix_rm_finding_changes_replay')}")
+    rich.projector.ensure()
+    assert indexes(rich) == defined
+
+
+def test_on_postgresql_tables_updated_in_place_keep_room_on_their_pages(rich: Ledger) -> None:
+    db = rich.projector.db
+    if db.dialect != "postgres":
+        pytest.skip("fillfactor is a PostgreSQL storage setting")
+
+    def options() -> dict[str, Any]:
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = %(s)s AND c.relkind = 'r'",
+                {"s": db.schema},
+            )
+            return {name: opts for name, opts in rows}
+
+    expected = {"rm_findings": ["fillfactor=70"], "rm_letters": ["fillfactor=80"]}
+    assert {k: options()[k] for k in expected} == expected  # as created
+    rich.projector.rebuild()
+    assert {k: options()[k] for k in expected} == expected  # and as rebuilt
+    assert options()["rm_measures"] is None

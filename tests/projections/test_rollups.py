@@ -8,12 +8,12 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from ledger.projections.queries import QueryError, ReadModels, When
 
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.demo.load import load_demo
 from ledger.domain.values import Actor
+from ledger.projections.queries import QueryError, ReadModels, When
 
 FEEDBACK = date(2018, 3, 1)
 FIGURES = ("total", "completed", "ongoing", "long_term", "overdue", "claimed", "struck_off")

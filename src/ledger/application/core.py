@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -99,16 +101,19 @@ class LedgerCore(Application[UUID]):
         with self._lock:
             if self._batch is not None:
                 return self._run_in_batch(actor, ctx, work, key, digest)
-            for fresh in (False, True):
-                self._attempt = Attempt(fresh=fresh)
+            for attempt in range(ATTEMPTS):
+                self._attempt = Attempt(fresh=attempt > 0)
                 try:
                     return self._decide_and_save(actor, ctx, work, key, digest)
-                except DomainError:
+                except DomainError as error:
                     # A retry of a command that already succeeded fails here (its
                     # key is taken, or its transition was already made): replay it.
                     if key and (found := self.recorder.find_idempotency(key)):  # type: ignore[attr-defined]
                         return keys.replay(found, digest, key)
-                    if fresh or not self._attempt.used_cache:
+                    if _raced(error, ctx) and attempt < ATTEMPTS - 1:
+                        _back_off(attempt)  # another process wrote first: decide again
+                        continue
+                    if attempt > 0 or not self._attempt.used_cache:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -282,6 +287,20 @@ class LedgerCore(Application[UUID]):
         return list(self.events.get(record_id))
 
 
+# A command without an expected version is decided again, on fresh state, when
+# another process wrote the same record between our read and our write.
+ATTEMPTS = 8
+
+
+def _raced(error: DomainError, ctx: CommandContext) -> bool:
+    return isinstance(error, VersionConflict) and ctx.expected_version is None
+
+
+def _back_off(attempt: int) -> None:
+    """A short random pause, growing with each attempt, so racing writers spread out."""
+    time.sleep(random.uniform(0, 0.001 * 2**attempt))
+
+
 @dataclass
 class Attempt:
     """What one attempt at a command loaded, and whether it may trust the cache."""
@@ -305,4 +324,13 @@ class Batch:
             self.keys[key.key] = key
 
 
-_NOUNS = {"Inspection": "巡视", "Finding": "问题", "Unit": "单位", "Person": "人员"}
+_NOUNS = {
+    "Inspection": "巡视",
+    "Finding": "问题",
+    "Unit": "单位",
+    "Person": "人员",
+    "Action": "问责",
+    "Case": "案件",
+    "Clue": "线索或信访件",
+    "Fund": "资金",
+}

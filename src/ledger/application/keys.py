@@ -16,10 +16,23 @@ from ledger.infrastructure.idempotency import Recorded
 
 def fingerprint(command: str, actor: Actor, args: dict[str, Any]) -> str:
     """A digest of everything a retry must repeat exactly."""
-    payload = orjson.dumps(
-        [command, actor.id, args], default=_jsonable, option=orjson.OPT_SORT_KEYS
-    )
+    value = [command, actor.id, args]
+    try:
+        payload = orjson.dumps(value, default=_jsonable, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # an integer beyond 64 bits: the command will be refused, but not here
+        payload = orjson.dumps(_wide(value), default=_jsonable, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(payload).hexdigest()
+
+
+def _wide(value: Any) -> Any:
+    """Integers orjson cannot write, as tagged text (they can never equal a real string)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if -(2**63) <= value < 2**64 else {"int": str(value)}
+    if isinstance(value, dict):
+        return {str(k): _wide(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_wide(v) for v in value]
+    return value
 
 
 def dump(receipt: Receipt) -> bytes:

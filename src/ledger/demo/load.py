@@ -1,4 +1,5 @@
-"""Load the demo: the Guizhou assessment findings and the Longchuan plan.
+"""Load the demo: the Guizhou assessment findings, the Longchuan plan and Yongding's 2018
+accountability, clue and fund figures (``yongding``).
 
 Every command carries an idempotency key derived from the demo's own data,
 so loading twice writes nothing the second time. Each inspection is loaded
@@ -21,6 +22,7 @@ from uuid import UUID
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.demo import data
+from ledger.demo.yongding import YONGDING_STEPS, load_yongding
 from ledger.domain.values import Actor
 
 Step = Callable[[str], None]
@@ -105,6 +107,13 @@ class DemoLoader:
 
 def load_demo(app: Ledger, step: Step | None = None) -> dict[str, UUID]:
     """Load the whole demo; returns the inspection ids by short name."""
+    return load_demo_units(app, step)[0]
+
+
+def load_demo_units(
+    app: Ledger, step: Step | None = None
+) -> tuple[dict[str, UUID], dict[str, UUID]]:
+    """Load the whole demo; returns the inspection ids and the unit ids by name."""
     loader = DemoLoader(app, step)
     with app.batch():
         _units(loader)
@@ -114,7 +123,9 @@ def load_demo(app: Ledger, step: Step | None = None) -> dict[str, UUID]:
         self_check = _guizhou(loader, "gz-self", data.GUIZHOU["self_inspection"])
     with app.batch():
         longchuan = _longchuan(loader)
-    return {"guizhou": guizhou, "guizhou_self": self_check, "longchuan": longchuan}
+    load_yongding(app, loader.ctx, loader.units, loader.step)
+    inspections = {"guizhou": guizhou, "guizhou_self": self_check, "longchuan": longchuan}
+    return inspections, loader.units
 
 
 def demo_size() -> int:
@@ -124,6 +135,7 @@ def demo_size() -> int:
         + len(data.GUIZHOU["self_inspection"]["problems"])
         + len(data.LONGCHUAN["problems"])
         + 1
+        + YONGDING_STEPS
     )
 
 

@@ -1,8 +1,9 @@
 """Who may issue which command (roles of DOMAIN.md), and unit scoping.
 
-Auditors and discipline staff read everything but issue none of these
-commands; only the office verifies, sends back and strikes off; a
-responsible unit acts only on findings assigned to it.
+Auditors read everything and write nothing; only the office verifies, sends
+back and strikes off; a responsible unit acts only on findings assigned to
+it; only discipline staff record clues, cases and accountability, and only
+finance and discipline staff record funds.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from ledger.domain.values import Actor, Role
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 OFFICE_OR_UNIT = frozenset({Role.INSPECTION_OFFICE, Role.RESPONSIBLE_UNIT})
 REFERENCE = frozenset({Role.INSPECTION_OFFICE, Role.ADMIN})
+DISCIPLINE = frozenset({Role.DISCIPLINE})
+MONEY = frozenset({Role.FINANCE, Role.DISCIPLINE})
 
 ALLOWED: dict[str, frozenset[Role]] = {
     "open_inspection": OFFICE,
@@ -43,6 +46,23 @@ ALLOWED: dict[str, frozenset[Role]] = {
     "register_person": REFERENCE,
     "take_position": REFERENCE,
     "leave_position": REFERENCE,
+    # Only the discipline commission records clues, cases and accountability.
+    "open_case": DISCIPLINE,
+    "close_case": DISCIPLINE,
+    "propose_action": DISCIPLINE,
+    "decide_action": DISCIPLINE,
+    "carry_out_action": DISCIPLINE,
+    "appeal_action": DISCIPLINE,
+    "receive_clue": DISCIPLINE,
+    "assign_clue": DISCIPLINE,
+    "urge_clue": DISCIPLINE,
+    "supervise_clue": DISCIPLINE,
+    "transfer_clue": DISCIPLINE,
+    "conclude_clue": DISCIPLINE,
+    # Only finance and discipline record funds and their movements.
+    "open_fund": MONEY,
+    "open_account": MONEY,
+    "record_movement": MONEY,
 }
 
 

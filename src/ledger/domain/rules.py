@@ -120,12 +120,18 @@ def decimal(field: str, value: Any, *, minimum: Decimal | None = Decimal(0)) -> 
     return result
 
 
+# Larger than any real count, small enough for every JSON reader (2**53).
+MAX_COUNT = 10**12
+
+
 def count(field: str, value: Any) -> int:
     """A non-negative integer."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput("必须是整数", field=field)
     if value < 0:
         raise InvalidInput("不能为负数", field=field)
+    if value > MAX_COUNT:
+        raise InvalidInput(f"超出范围(最大 {MAX_COUNT})", field=field)
     return value
 
 
@@ -134,3 +140,29 @@ def _count(field: str, items: list[Any], min_items: int) -> None:
         raise InvalidInput(f"至少需要 {min_items} 项", field=field)
     if len(items) > MAX_ITEMS:
         raise InvalidInput(f"过多:{len(items)} 项,上限 {MAX_ITEMS} 项", field=field)
+
+
+# A hundred billion yuan: beyond any single programme in the seeds, and exact in fen as int64.
+MAX_AMOUNT = Decimal("100000000000.00")
+FEN = Decimal("0.01")
+
+
+def amount(field: str, value: Any) -> Decimal:
+    """An amount of money in yuan: more than zero, at most two decimals (fen), never a float."""
+    result = decimal(field, value, minimum=None)
+    if result <= 0:
+        raise InvalidInput(f"金额须大于零:{result}", field=field)
+    exponent = result.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and result != result.quantize(FEN):
+        raise InvalidInput(f"金额最多两位小数(精确到分):{result}", field=field)
+    if result > MAX_AMOUNT:
+        raise InvalidInput(f"金额超出上限 {MAX_AMOUNT}", field=field)
+    return result.quantize(FEN)
+
+
+def year(field: str, value: Any) -> int:
+    """A calendar year between 1949 and 2100."""
+    y = count(field, value)
+    if not 1949 <= y <= 2100:
+        raise InvalidInput(f"年份 {y} 不在 1949–2100 之间", field=field)
+    return y

@@ -1,0 +1,107 @@
+"""Dependencies of the routes: the application, the read models, the caller, the headers.
+
+The actor is returned to the route and passed on explicitly; nothing about
+the caller lives in a context variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ledger.application.ledger import Ledger
+from ledger.domain.errors import PermissionDenied
+from ledger.domain.values import BEIJING, Actor, Role
+from ledger.infrastructure.credentials import Credentials, Unauthenticated
+from ledger.projections.queries import ReadModels, When
+
+bearer = HTTPBearer(auto_error=False, description="ledger token issue 签发的令牌")
+
+
+def _ledger(request: Request) -> Ledger:
+    return request.app.state.ledger  # type: ignore[no-any-return]
+
+
+def _reads(request: Request) -> ReadModels:
+    return request.app.state.reads
+
+
+def _actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    if credentials is None:
+        raise Unauthenticated("缺少令牌:请在 Authorization 头中提供 Bearer 令牌")
+    store: Credentials = request.app.state.credentials
+    return store.authenticate(credentials.credentials)
+
+
+def _when(
+    as_of: Annotated[
+        date | None, Query(description="生效日期:按此日已生效的事件作答(YYYY-MM-DD)")
+    ] = None,
+    known_at: Annotated[
+        datetime | None,
+        Query(description="记录时刻:只计此时刻前已记录的事件(ISO 时间;无时区按北京时间)"),
+    ] = None,
+) -> When:
+    return When.of(as_of, in_beijing(known_at))
+
+
+def in_beijing(moment: datetime | None) -> datetime | None:
+    """A time given without a zone is Beijing time (as the console and the CLI take it)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=BEIJING)
+    return moment
+
+
+@dataclass(frozen=True)
+class Writing:
+    """Write-safety headers of a command."""
+
+    idempotency_key: str | None
+    if_match: str | None
+
+
+def _writing(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="重试同一命令时带同一键:返回首次结果,不再写入",
+        ),
+    ] = None,
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", max_length=40, description="期望的版本(ETag),不符则 412"),
+    ] = None,
+) -> Writing:
+    return Writing(idempotency_key, if_match)
+
+
+LedgerDep = Annotated[Ledger, Depends(_ledger)]
+ReadsDep = Annotated[ReadModels, Depends(_reads)]
+ActorDep = Annotated[Actor, Depends(_actor)]
+WhenDep = Annotated[When, Depends(_when)]
+WritingDep = Annotated[Writing, Depends(_writing)]
+
+
+def own_unit(actor: Actor, unit_id: UUID | None) -> UUID | None:
+    """The unit a list is limited to: a responsible unit sees only its own."""
+    if actor.role is not Role.RESPONSIBLE_UNIT:
+        return unit_id
+    if unit_id is not None and unit_id != actor.unit:
+        raise PermissionDenied("责任单位只能查看本单位的问题", field="unit_id")
+    return actor.unit
+
+
+def not_a_unit(actor: Actor, what: str) -> None:
+    """Registers and rollups across units are not for a responsible unit."""
+    if actor.role is Role.RESPONSIBLE_UNIT:
+        raise PermissionDenied(f"责任单位无权查看{what}", field="role")

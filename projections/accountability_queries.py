@@ -1,0 +1,235 @@
+"""Accountability questions: counts by kind, family, unit, rank and year (cases and persons
+counted separately), the list of actions, and the consequence rule.
+
+An action counts from its decision until an appeal revokes it, in the year
+it was decided. As of a past moment, whether it counts and its kind are
+replayed from ``rm_action_states``; who, which unit, rank, case and year
+are fixed when it is proposed and decided.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, case, distinct, func, select, true
+from sqlalchemy.sql import ColumnElement, Subquery
+
+from ledger.domain.sanctions import ActionFamily, ActionKind
+
+from . import paging
+from .lists import Page
+from .reading import QueryError, Reader, When, one_of
+
+BY = {"kind": "kind", "family": "family", "unit": "unit_id", "rank": "rank", "year": "year"}
+FIGURES = ("actions", "persons", "organisations", "cases")
+
+
+class AccountabilityQueries(Reader):
+    """Read-only questions on rm_actions and friends."""
+
+    def action_counts(
+        self,
+        by: str,
+        year: int | None = None,
+        unit_id: Any = None,
+        family: str | None = None,
+        when: When | None = None,
+    ) -> list[dict[str, Any]]:
+        """Counted actions grouped ``by`` kind, family, unit, rank or year, each group with
+        its actions, distinct persons, distinct organisations and distinct cases."""
+        one_of("by", by, BY, "分组方式")
+        s = self.counted(when or When.of(), year, unit_id, family)
+        key = s.c[BY[by]]
+        query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
+        groups = [{"key": row.key, **_plain(row)} for row in self.rows(query)]
+        return [_label(by, group, self._unit_names(groups, by)) for group in groups]
+
+    def action_totals(
+        self,
+        year: int | None = None,
+        unit_id: Any = None,
+        families: list[str] | None = None,
+        kinds: list[str] | None = None,
+        when: When | None = None,
+    ) -> dict[str, int]:
+        """Actions, distinct persons, organisations and cases among the counted actions of
+        the given families or kinds ("党纪政务处分126人": families party and government)."""
+        s = self.counted(when or When.of(), year, unit_id, None)
+        where: list[ColumnElement[bool]] = []
+        if families:
+            for f in families:
+                one_of("family", f, [x.value for x in ActionFamily], "问责类别")
+            where.append(s.c.family.in_(families))
+        if kinds:
+            for k in kinds:
+                one_of("kind", k, [x.value for x in ActionKind], "问责方式")
+            where.append(s.c.kind.in_(kinds))
+        row = self.rows(select(*_figures(s)).where(*where))[0]
+        return _plain(row)
+
+    def actions(
+        self,
+        year: int | None = None,
+        unit_id: Any = None,
+        family: str | None = None,
+        case_id: Any = None,
+        person_id: Any = None,
+        counted_only: bool = False,
+        when: When | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """Actions known by then, in the order they were proposed (a page at a time)."""
+        when, size = when or When.of(), paging.limit_of(limit)
+        s = self.action_state(when)
+        query = select(s).where(s.c.position > paging.decode(after))
+        filters = {"unit_id": unit_id, "case_id": case_id, "person_id": person_id}
+        for column, value in filters.items():
+            if value is not None:
+                query = query.where(s.c[column] == str(value))
+        query = _year_family(query, s, year, family)
+        if counted_only:
+            query = query.where(s.c.counted == true())
+        rows = self.rows(query.order_by(s.c.position).limit(size + 1))
+        items = [_action(row._asdict()) for row in rows[:size]]
+        more = len(rows) > size
+        return Page(items, paging.encode(items[-1]["position"]) if more else None)
+
+    def consequences(self, year: int, when: When | None = None) -> dict[str, Any]:
+        """The consequence rule for one year: every person held accountable loses that year's
+        excellence rating; a unit where they are 10% or more of its headcount is flagged."""
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise QueryError("year 须为整数", "year")
+        when = when or When.of()
+        s = self.counted(when, year, None, None)
+        person = s.c.subject_type == "person"
+        query = select(s.c.person_id, s.c.subject_name, s.c.unit_id).where(person).distinct()
+        persons = [row._asdict() for row in self.rows(query.order_by(s.c.person_id))]
+        per_unit = select(s.c.unit_id, func.count(distinct(s.c.person_id)).label("persons"))
+        counts = self.rows(per_unit.where(person).group_by(s.c.unit_id).order_by(s.c.unit_id))
+        heads = self._headcounts(year, when)
+        names = self._names([row.unit_id for row in counts])
+        units = [_unit(row.unit_id, row.persons, heads.get(row.unit_id), names) for row in counts]
+        return {"year": year, "persons": persons, "units": units}
+
+    def case_counts(self, year: int | None = None, when: When | None = None) -> dict[str, int]:
+        """Cases opened (in ``year``, by its opening date) and how many of them were closed."""
+        when = when or When.of()
+        c = self.named["rm_cases"]
+        query = select(c.c.closed_on, c.c.closed_effective, c.c.closed_us).where(
+            *when.by(c.c.effective, c.c.recorded_us)
+        )
+        if year is not None:
+            query = query.where(func.extract("year", c.c.opened_on) == year)
+        opened = closed = 0
+        for row in self.rows(query):
+            opened += 1
+            closed += row.closed_on is not None and (
+                when.current
+                or (row.closed_effective <= when.as_of and row.closed_us <= when.known_us)
+            )
+        return {"opened": opened, "closed": closed}
+
+    # --- the state of every action, now or then ---------------------------------------
+
+    def counted(self, when: When, year: Any, unit_id: Any, family: str | None) -> Subquery:
+        """The actions that count by then, in ``year`` and ``unit_id`` if given."""
+        s = self.action_state(when)
+        query = select(s).where(s.c.counted == true())
+        if unit_id is not None:
+            query = query.where(s.c.unit_id == str(unit_id))
+        return _year_family(query, s, year, family).subquery("counted")
+
+    def action_state(self, when: When) -> Subquery:
+        a = self.named["rm_actions"]
+        fixed = [c for c in a.c if c.name not in ("kind", "family", "counted")]
+        if when.current:
+            return select(*fixed, a.c.kind, a.c.family, a.c.counted).subquery("state")
+        st = self.named["rm_action_states"]
+
+        def latest(column: str, *extra: ColumnElement[bool]) -> Any:
+            known = and_(
+                st.c.action_id == a.c.action_id, *when.by(st.c.effective, st.c.recorded_us)
+            )
+            inner = select(st.c[column]).where(known, *extra).order_by(st.c.position.desc())
+            return inner.limit(1).scalar_subquery().label(column)
+
+        kind = latest("kind", st.c.kind.is_not(None))
+        family = latest("family", st.c.family.is_not(None))
+        query = select(*fixed, kind, family, latest("counted"))
+        query = query.where(*when.by(a.c.effective, a.c.recorded_us)).offset(0)
+        return query.subquery("state")
+
+    def _headcounts(self, year: int, when: When) -> dict[str, int]:
+        h = self.named["rm_headcounts"]
+        query = select(h.c.unit_id, h.c.headcount).where(
+            h.c.year == year, *when.by(h.c.effective, h.c.recorded_us)
+        )
+        return {row.unit_id: row.headcount for row in self.rows(query.order_by(h.c.position))}
+
+    def _names(self, unit_ids: list[Any]) -> dict[str, str]:
+        if not unit_ids:
+            return {}
+        u = self.t.units
+        query = select(u.c.unit_id, u.c.name).where(u.c.unit_id.in_([str(x) for x in unit_ids]))
+        return {row.unit_id: row.name for row in self.rows(query)}
+
+    def _unit_names(self, groups: list[dict[str, Any]], by: str) -> dict[str, str]:
+        return self._names([g["key"] for g in groups]) if by == "unit" else {}
+
+
+def _year_family(query: Select[Any], s: Any, year: Any, family: str | None) -> Select[Any]:
+    if year is not None:
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise QueryError("year 须为整数", "year")
+        query = query.where(s.c.year == year)
+    if family is not None:
+        one_of("family", family, [f.value for f in ActionFamily], "问责类别")
+        query = query.where(s.c.family == family)
+    return query
+
+
+def _figures(s: Subquery) -> list[Any]:
+    organisation = case((s.c.subject_type == "organisation", s.c.unit_id))
+    return [
+        func.count().label("actions"),
+        func.count(distinct(s.c.person_id)).label("persons"),
+        func.count(distinct(organisation)).label("organisations"),
+        func.count(distinct(s.c.case_id)).label("cases"),
+    ]
+
+
+def _plain(row: Any) -> dict[str, int]:
+    return {name: int(getattr(row, name) or 0) for name in FIGURES}
+
+
+def _label(by: str, group: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    key = group["key"]
+    labels = {
+        "kind": lambda: ActionKind(key).label,
+        "family": lambda: ActionFamily(key).label,
+        "unit": lambda: names.get(key, ""),
+    }
+    label = labels[by]() if by in labels and key is not None else str(key or "")
+    return {**group, "key": None if key is None else str(key), "label": label}
+
+
+def _action(item: dict[str, Any]) -> dict[str, Any]:
+    kind = ActionKind(item["kind"])
+    item.update(kind_label=kind.label, family_label=kind.family.label)
+    item["counted"] = bool(item["counted"])
+    return item
+
+
+def _unit(
+    unit_id: str, persons: int, headcount: int | None, names: dict[str, str]
+) -> dict[str, Any]:
+    share = None if not headcount else round(persons / headcount, 4)
+    return {
+        "unit_id": unit_id,
+        "name": names.get(unit_id, ""),
+        "persons": persons,
+        "headcount": headcount,
+        "share": share,
+        "flagged": bool(headcount) and persons * 10 >= (headcount or 0),
+    }

@@ -1,0 +1,280 @@
+"""Deciding what an imported file means for the ledger: new findings, or only the differences.
+
+Every command goes through the application as any user's would (roles,
+rules, one event each), inside the caller's ``Ledger.batch()``. Its basis is
+the file's sha256 and its idempotency key names the file, the finding and
+the step, so a retried import replays instead of writing twice. A refusal
+becomes a problem at the row and column it concerns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from ledger.application.context import CommandContext, Receipt
+from ledger.application.ledger import Ledger
+from ledger.domain.errors import DomainError
+from ledger.domain.values import Actor, FindingStatus
+from ledger.projections.queries import ReadModels
+from ledger.transfer.rows import Planned, Problem
+from ledger.transfer.text import clean, key, split_names
+
+if TYPE_CHECKING:
+    from ledger.transfer.importer import ImportOptions, ImportReport, Step
+
+# A refused command's field → the column to blame (else the step's own column).
+COLUMNS = {
+    "category": "category",
+    "number": "number",
+    "deadline": "deadline",
+    "new_deadline": "deadline",
+    "long_term": "status",
+    "responsible_leader": "leader",
+    "lead_department": "lead",
+    "responsible_units": "units",
+    "owner_unit": "lead",
+    "kind": "kind",
+    "narrative": "progress",
+}
+Command = Callable[[CommandContext], Receipt]
+
+
+class Refused(Exception):
+    """A finding that cannot be imported as the file states it."""
+
+    def __init__(self, row: int, column: str, message: str) -> None:
+        super().__init__(message)
+        self.row, self.column, self.message = row, column, message
+
+
+class Decider:
+    """Turns planned findings into commands on one inspection."""
+
+    def __init__(self, app: Ledger, options: ImportOptions, report: ImportReport) -> None:
+        self.app, self.options, self.report = app, options, report
+        self.actor = Actor(id=options.actor_id, name=options.actor_name, role="inspection_office")
+        self.models = ReadModels(app.projector)
+        self.units = self._known_units()
+        self.prefix = f"import:{report.sha256[:24]}"
+        self.inspection: UUID | None = None
+        self.labels: Callable[[str], str] = lambda name: name
+
+    def run(self, planned: list[Planned], step: Step | None, labels: Callable[[str], str]) -> None:
+        """Decide every valid finding; problems go into the report."""
+        self.labels = labels
+        self.inspection = self._inspection()
+        if self.inspection is None:
+            return
+        self.report.inspection_id = str(self.inspection)
+        existing = self._existing()
+        for n, p in enumerate(planned, 1):
+            if p.valid:
+                self._finding(p, existing.get(p.number))
+            if step is not None:
+                step(n, len(planned))
+
+    # --- one finding --------------------------------------------------------------------
+
+    def _finding(self, p: Planned, finding_id: str | None) -> None:
+        before = self.report.events
+        try:
+            if finding_id is None:
+                self._create(p)
+            else:
+                from ledger.transfer.update import update
+
+                update(self, p, self.app.get_finding(finding_id))
+        except Refused as refused:
+            self.problem(refused.row, refused.column, refused.message)
+            return
+        if finding_id is None:
+            self.report.created += 1
+        elif self.report.events > before:
+            self.report.changed += 1
+        else:
+            self.report.unchanged += 1
+
+    def _create(self, p: Planned) -> None:
+        inspection = self.inspection
+        finding = self.call(
+            p,
+            "text",
+            "record",
+            lambda ctx: self.app.record_finding(
+                self.actor,
+                inspection,
+                category=p.category,
+                number=p.number,
+                text=p.text,
+                deadline=p.deadline,
+                long_term=p.long_term,
+                ctx=ctx,
+            ),
+        ).id
+        lead, units = self.assignment(p)
+        if units:
+            self.assign(p, finding, lead, units)
+        for n, m in enumerate(p.measures, 1):
+            owner = lead or units[0]
+            self.add_measure(p, finding, n, m.row, m.text, m.kind, owner)
+        if p.progress:
+            self.report_progress(p, finding)
+        if p.completed:
+            self.complete(p, finding, FindingStatus.ONGOING)
+
+    # --- commands, each one event -------------------------------------------------------
+
+    def call(
+        self, p: Planned, column: str, step: str, command: Command, reason: str = "", row: int = 0
+    ) -> Receipt:
+        """Run one command for finding ``p``; a refusal becomes ``Refused`` at its column."""
+        ctx = CommandContext(
+            effective_at=self.options.effective,
+            reason=reason,
+            basis=f"sha256:{self.report.sha256}",
+            idempotency_key=self.key(p.number, step),
+        )
+        try:
+            receipt = command(ctx)
+        except DomainError as error:
+            where = COLUMNS.get(error.field or "", column)
+            raise Refused(row or p.row, self.labels(where), error.message) from None
+        if not receipt.replayed:
+            self.report.events += 1
+        return receipt
+
+    def key(self, number: str, step: str) -> str:
+        """The idempotency key of one step: the file, the inspection, the finding, the step."""
+        name = hashlib.sha256(f"{self.inspection}|{number}|{step}".encode()).hexdigest()[:32]
+        return f"{self.prefix}:{step.partition(':')[0]}:{name}"
+
+    def assign(self, p: Planned, finding: Any, lead: UUID | None, units: list[UUID]) -> None:
+        self.call(
+            p,
+            "units",
+            "assign",
+            lambda ctx: self.app.assign(
+                self.actor,
+                finding,
+                responsible_leader=p.leader,
+                lead_department=lead,
+                units=units,
+                ctx=ctx,
+            ),
+        )
+
+    def add_measure(
+        self, p: Planned, finding: Any, n: int, row: int, text: str, kind: str, owner: UUID
+    ) -> None:
+        self.call(
+            p,
+            "measure",
+            f"measure:{n}",
+            lambda ctx: self.app.add_measure(
+                self.actor,
+                finding,
+                kind=kind,
+                text=text,
+                owner_unit=owner,
+                deadline=p.deadline,
+                long_term=p.long_term,
+                ctx=ctx,
+            ),
+            row=row,
+        )
+
+    def report_progress(self, p: Planned, finding: Any) -> None:
+        self.call(
+            p,
+            "progress",
+            "progress",
+            lambda ctx: self.app.report_progress(
+                self.actor, finding, narrative=p.progress, ctx=ctx
+            ),
+        )
+
+    def complete(self, p: Planned, finding: Any, status: FindingStatus) -> None:
+        """Claim (unless already claimed) and verify: 已完成 means verified."""
+        if status is FindingStatus.ONGOING:
+            self.call(
+                p,
+                "status",
+                "claim",
+                lambda ctx: self.app.claim_completion(
+                    self.actor, finding, summary="依据导入的整改台账:已完成整改", ctx=ctx
+                ),
+            )
+        self.call(
+            p,
+            "status",
+            "verify",
+            lambda ctx: self.app.verify(
+                self.actor, finding, opinion="依据导入的整改台账确认已完成", ctx=ctx
+            ),
+        )
+
+    # --- reference data -----------------------------------------------------------------
+
+    def assignment(
+        self, p: Planned, prefer: Collection[UUID] = ()
+    ) -> tuple[UUID | None, list[UUID]]:
+        """(lead department, responsible units) as unit ids; units default to the lead.
+
+        Where several units share a name, one in ``prefer`` (the units the
+        finding already has) is taken, else the first.
+        """
+        leads = split_names(p.lead, self.units)
+        if len(leads) > 1:
+            message = f"牵头单位只能有一个,现有 {len(leads)} 个:{'、'.join(leads)}"
+            raise Refused(p.row, self.labels("lead"), message)
+        lead = self.unit(p, leads[0], prefer) if leads else None
+        names = split_names(p.units, self.units)
+        units = [self.unit(p, name, prefer) for name in names] or ([lead] if lead else [])
+        return lead, units
+
+    def unit(self, p: Planned, name: str, prefer: Collection[UUID] = ()) -> UUID:
+        """The unit of that name, registered by the import if the ledger has none."""
+        candidates = self.units.get(name)
+        if candidates:
+            return next((u for u in candidates if u in prefer), candidates[0])
+        found = self.call(
+            p,
+            "units",
+            f"unit:{name}",
+            lambda ctx: self.app.register_unit(
+                self.actor, name=name, level=self.options.unit_level, ctx=ctx
+            ),
+        ).id
+        self.units[name] = [found]
+        self.report.units_created += 1
+        return found
+
+    def problem(self, row: int, column: str, message: str) -> None:
+        self.report.problems.append(Problem(self.report.sheet, row, column, message))
+
+    def _known_units(self) -> dict[str, list[UUID]]:
+        u = self.models.t.units
+        rows = self.models.rows(select(u.c.name, u.c.unit_id).order_by(u.c.unit_id))
+        result: dict[str, list[UUID]] = {}
+        for name, unit_id in rows:
+            result.setdefault(clean(name), []).append(UUID(unit_id))
+        return result
+
+    def _existing(self) -> dict[str, str]:
+        f = self.models.t.findings
+        query = select(f.c.number, f.c.finding_id).where(f.c.inspection_id == str(self.inspection))
+        return {key(number): finding_id for number, finding_id in self.models.rows(query)}
+
+    def _inspection(self) -> UUID | None:
+        from ledger.transfer.update import inspection
+
+        try:
+            return inspection(self)
+        except Refused as refused:
+            self.problem(refused.row, refused.column, refused.message)
+            return None

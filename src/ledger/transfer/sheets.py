@@ -1,0 +1,120 @@
+"""Reading a file into plain sheets: XLSX (openpyxl, read-only) or CSV (UTF-8 or GB18030).
+
+Merged cells are filled from their top-left cell, as a reader of the sheet
+sees them; which cells were filled, and which held formulas, is kept so that
+rows can tell a merged 序号 from a repeated one and refuse formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.exceptions import InvalidFileException
+
+Cell = tuple[int, int]  # (row, column), both 0-based
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:<v>[^<]*</v>)?<f[ >/]')
+
+
+class NotReadable(ValueError):
+    """The file is not a spreadsheet the ledger can read; the message is for people."""
+
+
+@dataclass
+class Sheet:
+    """One sheet's cell values by row, with its merged and formula cells."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: set[Cell] = field(default_factory=set)
+    formulas: set[Cell] = field(default_factory=set)
+
+
+def read(data: bytes, sheet: str | None = None) -> Sheet:
+    """The chosen sheet (default: the first) of an XLSX or CSV file's bytes."""
+    if data.startswith(XLS_MAGIC):
+        raise NotReadable("不支持旧版 Excel(.xls)文件,请另存为 .xlsx 后再导入")
+    if data.startswith(b"PK"):
+        return _xlsx(data, sheet)
+    if sheet is not None:
+        raise NotReadable("CSV 文件只有一个工作表,不能指定 --sheet")
+    return _csv(data)
+
+
+def _xlsx(data: bytes, name: str | None) -> Sheet:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise NotReadable(f"不是有效的 Excel(.xlsx)文件:{error}") from None
+    try:
+        names = book.sheetnames
+        if name is not None and name not in names:
+            raise NotReadable(f"工作簿中没有名为「{name}」的工作表;现有:{'、'.join(names)}")
+        ws: Any = book[name] if name is not None else book.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        xml = book._archive.read(ws._worksheet_path)
+    finally:
+        book.close()
+    result = Sheet(ws.title, _trimmed(rows))
+    result.formulas = {
+        (int(r) - 1, column_index_from_string(c.decode()) - 1) for c, r in _FORMULA.findall(xml)
+    }
+    _fill_merges(result, xml)
+    return result
+
+
+def _fill_merges(sheet: Sheet, xml: bytes) -> None:
+    """Copy each merged range's top-left value into the cells it covers."""
+    start = xml.rfind(b"<mergeCells")
+    for c1, r1, c2, r2 in _MERGE.findall(xml[start:] if start >= 0 else b""):
+        top, left = int(r1) - 1, column_index_from_string(c1.decode()) - 1
+        bottom, right = int(r2) - 1, column_index_from_string(c2.decode()) - 1
+        value = _get(sheet.rows, top, left)
+        for r in range(top, min(bottom, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            for c in range(left, right + 1):
+                if (r, c) != (top, left):
+                    row.extend([None] * (c + 1 - len(row)))
+                    row[c] = value
+                    sheet.merged.add((r, c))
+
+
+def _csv(data: bytes) -> Sheet:
+    if b"\x00" in data[:65536]:
+        raise NotReadable("不是电子表格文件(既不是 .xlsx,也不是文本 CSV)")
+    text = _decode(data)
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise NotReadable(f"CSV 格式错误:{error}") from None
+    return Sheet("CSV", _trimmed(rows))
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030, the two encodings offices save CSV in."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise NotReadable("无法识别 CSV 文件的编码(应为 UTF-8 或 GB18030)")
+
+
+def _get(rows: list[list[Any]], r: int, c: int) -> Any:
+    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+
+
+def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows without trailing empty rows (a sheet's dimension often overstates it)."""
+    end = len(rows)
+    while end and all(v is None or v == "" for v in rows[end - 1]):
+        end -= 1
+    return rows[:end]
