@@ -123,3 +123,45 @@ def test_commands_from_several_processes_interleave_exactly_once(url: str) -> No
         assert total is not None
     finally:
         ledger.close()
+
+
+STARTER = """
+import sys
+from ledger.application.ledger import Ledger
+from ledger.config import Settings
+print("ready", flush=True)
+sys.stdin.readline()  # every process waits here, then all start together
+Ledger(Settings(sys.argv[1])).close()
+"""
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["fresh", "existing"])
+def test_processes_starting_together_set_up_the_schema_once(url: str, fresh: bool) -> None:
+    """Schema set-up is safe to race: API workers or a CLI start on one database
+    at the same moment, on an empty database or on one already set up."""
+    if not fresh:
+        Ledger(Settings(url)).close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    for p in procs:  # imports done everywhere before any starts
+        assert p.stdout is not None and p.stdout.readline() == "ready\n"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    for p, (_, err) in zip(procs, outcomes, strict=True):
+        assert p.returncode == 0, err
+    ledger = Ledger(Settings(url))
+    try:
+        assert ledger.recorder.max_notification_id() in (None, 0)
+    finally:
+        ledger.close()

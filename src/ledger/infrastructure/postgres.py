@@ -15,6 +15,9 @@ from psycopg.sql import SQL, Identifier
 from ledger.infrastructure import integrity
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 
+# Any fixed 64-bit number: the advisory lock that serialises schema set-up.
+SETUP_LOCK = 0x6C6564676572
+
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL application recorder, plus the ledger's side tables.
@@ -121,15 +124,29 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 side.execute(self.insert_key, (key.key, key.fingerprint, key.receipt))
 
     def create_table(self) -> None:
-        """Create the event tables, then the read models, caught up with the log."""
-        super().create_table()
+        """Create the event tables, then the read models, caught up with the log.
+
+        Several processes may start on one database at once (API workers, a
+        CLI beside a server). PostgreSQL's DDL is not safe to run concurrently
+        even with IF NOT EXISTS ("tuple concurrently updated", duplicate type
+        names), so the whole set-up runs under one session advisory lock, held
+        on a connection of its own.
+        """
+        from sqlalchemy import text
+
         from ledger.projections.database import Database
         from ledger.projections.runner import Projector
 
-        projector = Projector(
-            Database.postgres(self.datastore.pool.kwargs, self.datastore.schema), self
-        )
-        projector.ensure()
+        db = Database.postgres(self.datastore.pool.kwargs, self.datastore.schema)
+        with db.engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK})
+            try:
+                super().create_table()
+                projector = Projector(db, self)
+                projector.ensure()
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
+                lock.commit()
         self.projector = projector
 
     def find_idempotency(self, key: str) -> Recorded | None:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
@@ -73,13 +79,19 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return ids
 
     def create_table(self) -> None:
-        """Create the event tables, then the read models, caught up with the log."""
-        super().create_table()
+        """Create the event tables, then the read models, caught up with the log.
+
+        Processes starting together on one file would race between "is the
+        table there?" and "create it", so set-up holds an exclusive lock on a
+        file beside the database for its duration.
+        """
         from ledger.projections.database import Database
         from ledger.projections.runner import Projector
 
-        projector = Projector(Database.sqlite(self.datastore.pool.db_name), self)
-        projector.ensure()
+        with _setup_lock(self.datastore.pool.db_name):
+            super().create_table()
+            projector = Projector(Database.sqlite(self.datastore.pool.db_name), self)
+            projector.ensure()
         self.projector = projector
 
     def find_idempotency(self, key: str) -> Recorded | None:
@@ -98,6 +110,21 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 (start, limit),
             )
             return [(r[0], bytes(r[1]), bytes(r[2])) for r in c.fetchall()]
+
+
+@contextmanager
+def _setup_lock(db_name: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``<database>-setup.lock`` (not for memory databases,
+    which no other process can open, nor where the platform has no flock)."""
+    if db_name.startswith("file:") or fcntl is None:
+        yield
+        return
+    with open(f"{db_name}-setup.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _hex(originator_id: Any) -> str:
