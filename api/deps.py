@@ -22,12 +22,15 @@ from ledger.projections.queries import ReadModels, When
 
 bearer = HTTPBearer(auto_error=False, description="ledger token issue 签发的令牌")
 
+# Dependencies that do no I/O are coroutines: FastAPI runs a plain function in
+# its thread pool, a hop per dependency per request; a coroutine runs in place.
 
-def _ledger(request: Request) -> Ledger:
+
+async def _ledger(request: Request) -> Ledger:
     return request.app.state.ledger  # type: ignore[no-any-return]
 
 
-def _reads(request: Request) -> ReadModels:
+async def _reads(request: Request) -> ReadModels:
     return request.app.state.reads
 
 
@@ -41,7 +44,7 @@ def _actor(
     return store.authenticate(credentials.credentials)
 
 
-def _when(
+async def _when(
     as_of: Annotated[
         date | None, Query(description="生效日期:按此日已生效的事件作答(YYYY-MM-DD)")
     ] = None,
@@ -68,7 +71,7 @@ class Writing:
     if_match: str | None
 
 
-def _writing(
+async def _writing(
     idempotency_key: Annotated[
         str | None,
         Header(

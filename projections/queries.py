@@ -42,8 +42,13 @@ class ReadModels(
     """Read-only access to the read models of one database."""
 
     def counts(self, inspection_id: str | None = None, when: When | None = None) -> list[Counts]:
-        """Counts per inspection (or for one), now or as of ``when``."""
+        """Counts per inspection (or for one), now or as of ``when``. The objects may be
+        shared with other callers: read them, do not change them."""
         when = when or When.of()
+        one = None if inspection_id is None else str(inspection_id)
+        return list(self.kept(("counts", one, when), lambda: self._counts(one, when)))
+
+    def _counts(self, inspection_id: str | None, when: When) -> tuple[Counts, ...]:
         query = self._counts_query(inspection_id is not None, when.current)
         values = {**when.params(), "inspection_id": str(inspection_id)}
         result: dict[str, Counts] = {}
@@ -53,7 +58,7 @@ class ReadModels(
                 counts = result[row.inspection_id] = Counts(*row[:3])
             if row.n:  # an inspection without findings (yet) has one row of NULLs
                 count(counts, row.status, row.long_term, row.late, row.sent, row.n)
-        return list(result.values())
+        return tuple(result.values())
 
     def _counts_query(self, one: bool, current: bool) -> Select[Any]:
         """One statement per shape of question, built once: each inspection opened by

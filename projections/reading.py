@@ -7,10 +7,10 @@ both may be given; without them the current tables answer directly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -30,8 +30,11 @@ from sqlalchemy.sql import ColumnElement, Subquery
 from ledger.domain.values import BEIJING
 
 from .history import DEADLINE, LONG_TERM, SENT_BACK, STATUS
+from .memo import Memo
 from .records import to_us
 from .runner import Projector
+
+T = TypeVar("T")
 
 COMPLETED = ("verified", "struck_off")
 FOREVER = 2**62
@@ -121,15 +124,21 @@ class Tables:
 class Reader:
     """Read-only access to the read models of one database."""
 
-    def __init__(self, projector: Projector) -> None:
+    def __init__(self, projector: Projector, *, memo: bool = True) -> None:
         self.engine = projector.db.engine
         if projector.db.dialect == "postgres":
             # Each query reads on its own: without a transaction to begin and roll
             # back, one round trip to the server instead of three.
             self.engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Answers to the most asked questions, kept until the log moves (memo.py).
+        self.memo = Memo(projector.db, self.engine) if memo else None
         self.t = Tables.of(projector)
         self.prepared: dict[tuple[Any, ...], Any] = {}  # statements built once, by shape
         self.named = {t.name: t for p in projector.projections for t in p.tables}
+
+    def kept(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, or the answer kept under ``key`` if the log has not moved."""
+        return compute() if self.memo is None else self.memo.get(key, compute)
 
     def rows(self, query: Select[Any], values: dict[str, Any] | None = None) -> list[Row[Any]]:
         with self.engine.connect() as conn:
