@@ -17,6 +17,7 @@ from ledger.infrastructure.credentials import Credentials
 from ledger.projections.queries import ReadModels
 
 from . import console, docs, errors
+from .deps import Writer
 from .routes import (
     accountability,
     audit,
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        writer.close()
         ledger.close()
 
     app = FastAPI(
@@ -61,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     docs.install(app)
     app.state.ledger = ledger
     app.state.reads = ReadModels(ledger.projector)
+    app.state.writer = writer = Writer()
     app.state.credentials = Credentials(ledger.projector.db.engine)
     errors.install(app)
     api = APIRouter(prefix=PREFIX)

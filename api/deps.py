@@ -6,9 +6,12 @@ the caller lives in a context variable.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
@@ -20,10 +23,14 @@ from ledger.domain.values import BEIJING, Actor, Role
 from ledger.infrastructure.credentials import Credentials, Unauthenticated
 from ledger.projections.queries import ReadModels, When
 
+T = TypeVar("T")
+
 bearer = HTTPBearer(auto_error=False, description="ledger token issue 签发的令牌")
 
-# Dependencies that do no I/O are coroutines: FastAPI runs a plain function in
-# its thread pool, a hop per dependency per request; a coroutine runs in place.
+# Dependencies are coroutines: FastAPI runs a plain function in its thread pool,
+# a hop per dependency per request, where a coroutine runs in place. The only
+# one that touches the database, the token check, is one primary-key lookup
+# through the driver (credentials.py), tens of microseconds.
 
 
 async def _ledger(request: Request) -> Ledger:
@@ -34,7 +41,30 @@ async def _reads(request: Request) -> ReadModels:
     return request.app.state.reads
 
 
-def _actor(
+class Writer:
+    """The one thread of this process that runs commands.
+
+    Commands in one process take turns anyway (the application's lock: one
+    writer at a time), so they get one thread of their own instead of a
+    thread each from the pool: queued, they wait without contending for the
+    lock and the interpreter, and the event loop stays free for reads.
+    """
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
+
+    async def run(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+async def _writer(request: Request) -> Writer:
+    return request.app.state.writer  # type: ignore[no-any-return]
+
+
+async def _actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
@@ -93,6 +123,7 @@ ReadsDep = Annotated[ReadModels, Depends(_reads)]
 ActorDep = Annotated[Actor, Depends(_actor)]
 WhenDep = Annotated[When, Depends(_when)]
 WritingDep = Annotated[Writing, Depends(_writing)]
+WriterDep = Annotated[Writer, Depends(_writer)]
 
 
 def own_unit(actor: Actor, unit_id: UUID | None) -> UUID | None:

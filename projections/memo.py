@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
-from .database import Database
+from ledger.infrastructure.lookup import Lookup
 
 T = TypeVar("T")
 
@@ -26,17 +26,23 @@ T = TypeVar("T")
 class Memo:
     """A bounded table of answers labelled with the position they were computed at."""
 
-    def __init__(self, db: Database, engine: Engine, size: int = 2048) -> None:
+    def __init__(self, engine: Engine, size: int = 2048) -> None:
         self.engine = engine
         self.size = size
-        self.sql = f"SELECT position FROM {db.qualified('rm_tracking')} WHERE name = 'findings'"
+        self.find = Lookup(engine, "SELECT position FROM {table} WHERE name = ?", "rm_tracking")
         self.kept: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
     def position(self) -> int:
-        with self.engine.connect() as conn:
-            found = conn.exec_driver_sql(self.sql).scalar()
-        return int(found or 0)
+        row = self.find.one("findings")
+        return 0 if row is None else int(row[0])
+
+    def peek(self, key: Hashable) -> Any:
+        """The answer kept under ``key`` if it is still right, else None (computes nothing)."""
+        at = self.position()
+        with self.lock:
+            kept = self.kept.get(key)
+        return kept[1] if kept is not None and kept[0] == at else None
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The answer under ``key``, computed again only if the log has moved."""

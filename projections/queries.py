@@ -48,6 +48,16 @@ class ReadModels(
         one = None if inspection_id is None else str(inspection_id)
         return list(self.kept(("counts", one, when), lambda: self._counts(one, when)))
 
+    def counts_kept(
+        self, inspection_id: str | None = None, when: When | None = None
+    ) -> list[Counts] | None:
+        """The counts if an answer is kept and still right, else None: a caller that
+        must not wait on a query (the event loop) asks this first."""
+        when = when or When.of()
+        one = None if inspection_id is None else str(inspection_id)
+        found = None if self.memo is None else self.memo.peek(("counts", one, when))
+        return None if found is None else list(found)
+
     def _counts(self, inspection_id: str | None, when: When) -> tuple[Counts, ...]:
         query = self._counts_query(inspection_id is not None, when.current)
         values = {**when.params(), "inspection_id": str(inspection_id)}

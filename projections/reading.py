@@ -131,7 +131,7 @@ class Reader:
             # back, one round trip to the server instead of three.
             self.engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # Answers to the most asked questions, kept until the log moves (memo.py).
-        self.memo = Memo(projector.db, self.engine) if memo else None
+        self.memo = Memo(self.engine) if memo else None
         self.t = Tables.of(projector)
         self.prepared: dict[tuple[Any, ...], Any] = {}  # statements built once, by shape
         self.named = {t.name: t for p in projector.projections for t in p.tables}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel
 
 from ..commands import run
-from ..deps import ActorDep, LedgerDep, WritingDep
+from ..deps import ActorDep, LedgerDep, WriterDep, WritingDep
 from ..errors import RESPONSES
 from ..schemas import CommandBase, ReceiptPublic
 
@@ -37,11 +38,12 @@ class Command:
 def add(router: APIRouter, command: Command) -> None:
     """Add the POST route for one command."""
 
-    def endpoint(**kwargs: Any) -> ReceiptPublic:
+    async def endpoint(**kwargs: Any) -> ReceiptPublic:
         body: CommandBase = kwargs["body"]
         ledger = kwargs["ledger"]
         target = () if command.target is None else (kwargs[command.target],)
-        return run(
+        work = partial(
+            run,
             getattr(ledger, command.method),
             kwargs["actor"],
             body,
@@ -50,6 +52,8 @@ def add(router: APIRouter, command: Command) -> None:
             *target,
             **_arguments(body),
         )
+        receipt: ReceiptPublic = await kwargs["writer"].run(work)
+        return receipt
 
     endpoint.__signature__ = _signature(command)  # type: ignore[attr-defined]
     endpoint.__name__ = command.method
@@ -72,6 +76,7 @@ def _signature(command: Command) -> inspect.Signature:
         inspect.Parameter("actor", keyword, annotation=ActorDep),
         inspect.Parameter("ledger", keyword, annotation=LedgerDep),
         inspect.Parameter("writing", keyword, annotation=WritingDep),
+        inspect.Parameter("writer", keyword, annotation=WriterDep),
         inspect.Parameter("response", keyword, annotation=Response),
     ]
     if command.target is not None:

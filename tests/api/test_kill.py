@@ -144,7 +144,12 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged(url: str) -> None:
         for t in threads:
             t.start()
         if cycle < CYCLES:
-            time.sleep(rng.uniform(0.3, 1.0))
+            # Kill once this life of the server has acknowledged something (a loaded
+            # machine may take a while to answer the first command), at a random moment.
+            before, waited = len(acked), time.monotonic() + 60
+            while len(acked) == before and time.monotonic() < waited:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.05, 0.5))
             server.kill()  # mid-stream: the clients are still sending
             stop.set()
         for t in threads:
