@@ -18,7 +18,11 @@ models kept inline, a batch of aggregates per transaction, as the application sa
 Then each query runs ``--iterations`` times on random funds and years (p50 / p99 in ms):
 ours (the read models' queries) and, beside them, the naive answer: summing the movements'
 legs in SQL (``SELECT account_id, SUM(amount_fen) … GROUP BY account_id``) over the same
-indexes. Every naive answer is checked equal to ours.
+indexes. Every naive answer is checked equal to ours. The rows marked "kept" ask through
+the read models' memo (answers kept until the log moves, as the API asks): the first
+question per year is computed, the rest are kept; with no writes in between, that is the
+figure of a dashboard asked again and again, and the computed rows above are the figure of
+the first question after a write.
 """
 
 from __future__ import annotations
@@ -215,7 +219,8 @@ def timed(fn: Callable[[], Any], iterations: int, args: list[Any]) -> tuple[floa
 
 
 def measure(ledger: Ledger, iterations: int, out: Any) -> None:
-    rm = ReadModels(ledger.projector)
+    rm = ReadModels(ledger.projector, memo=False)  # every query computed
+    kept = ReadModels(ledger.projector)  # as the API asks: answers kept until the log moves
     engine = ledger.projector.db.engine
     legs, accounts = rm.named["rm_fund_legs"], rm.named["rm_fund_accounts"]
     fund_ids = [r[0] for r in rm.rows(select(rm.named["rm_funds"].c.fund_id))]
@@ -268,6 +273,13 @@ def measure(ledger: Ledger, iterations: int, out: Any) -> None:
         (
             "accountability totals as of 2019-06-30",
             lambda y: rm.action_totals(y, when=as_of),
+            years,
+        ),
+        ("kept: accountability counts by family", lambda y: kept.action_counts("family", y), years),
+        ("kept: accountability counts by kind", lambda y: kept.action_counts("kind", y), years),
+        (
+            "kept: party+government sanctions, persons",
+            lambda y: kept.action_totals(y, families=["party", "government"]),
             years,
         ),
     ]

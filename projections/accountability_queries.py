@@ -38,7 +38,16 @@ class AccountabilityQueries(Reader):
         """Counted actions grouped ``by`` kind, family, unit, rank or year, each group with
         its actions, distinct persons, distinct organisations and distinct cases."""
         one_of("by", by, BY, "分组方式")
-        s = self.counted(when or When.of(), year, unit_id, family)
+        when = when or When.of()
+        unit = None if unit_id is None else str(unit_id)
+        key = ("action_counts", by, year, unit, family, when)
+        groups = self.kept(key, lambda: self._action_counts(by, year, unit, family, when))
+        return [dict(group) for group in groups]  # kept answers are shared: hand out copies
+
+    def _action_counts(
+        self, by: str, year: int | None, unit_id: Any, family: str | None, when: When
+    ) -> list[dict[str, Any]]:
+        s = self.counted(when, year, unit_id, family)
         key = s.c[BY[by]]
         query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
         groups = [{"key": row.key, **_plain(row)} for row in self.rows(query)]
@@ -54,7 +63,22 @@ class AccountabilityQueries(Reader):
     ) -> dict[str, int]:
         """Actions, distinct persons, organisations and cases among the counted actions of
         the given families or kinds ("党纪政务处分126人": families party and government)."""
-        s = self.counted(when or When.of(), year, unit_id, None)
+        when = when or When.of()
+        unit = None if unit_id is None else str(unit_id)
+        chosen = (tuple(families or ()), tuple(kinds or ()))
+        key = ("action_totals", year, unit, chosen, when)
+        totals = self.kept(key, lambda: self._action_totals(year, unit, families, kinds, when))
+        return dict(totals)
+
+    def _action_totals(
+        self,
+        year: int | None,
+        unit_id: Any,
+        families: list[str] | None,
+        kinds: list[str] | None,
+        when: When,
+    ) -> dict[str, int]:
+        s = self.counted(when, year, unit_id, None)
         where: list[ColumnElement[bool]] = []
         if families:
             for f in families:
