@@ -129,6 +129,7 @@ class Tally:
     replayed: set[str] = field(default_factory=set)  # answered from the stored receipt
     statuses: Counter[int | str] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
+    ack_times: list[tuple[float, str]] = field(default_factory=list)  # (when, server)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -205,6 +206,7 @@ def send(
             tally.note(key, answer.status_code, time.monotonic() - began)
             if answer.status_code == 201:
                 tally.acked[key] = answer.json()["version"]
+                tally.ack_times.append((time.monotonic(), base))
                 if answer.headers.get("Idempotent-Replayed") == "true":
                     tally.replayed.add(key)
             elif answer.status_code == 503:
@@ -215,7 +217,7 @@ def send(
 
 
 def clients(
-    base: str,
+    bases: str | list[str],
     token: str,
     tally: Tally,
     stop: threading.Event,
@@ -223,11 +225,17 @@ def clients(
     patient: bool,
     drain: bool = False,
 ) -> list[threading.Thread]:
-    """One thread per finding, started."""
+    """One thread per finding, started; findings are spread over the servers."""
+    servers = [bases] if isinstance(bases, str) else bases
     how = {"patient": patient, "drain": drain}
     threads = [
-        threading.Thread(target=send, args=(base, token, f, tally, stop), kwargs=how, daemon=True)
-        for f in tally.keys
+        threading.Thread(
+            target=send,
+            args=(servers[i % len(servers)], token, f, tally, stop),
+            kwargs=how,
+            daemon=True,
+        )
+        for i, f in enumerate(tally.keys)
     ]
     for t in threads:
         t.start()
