@@ -59,6 +59,18 @@ def test_sqlite_read_only_and_busy_are_outages_but_a_bad_statement_is_not(tmp_pa
     holder.rollback()
 
 
+def test_sqlite_out_of_space_is_full(tmp_path: Any) -> None:
+    # SQLite's own page limit gives the very error a full disk gives (SQLITE_FULL),
+    # without filling a real disk.
+    conn = sqlite3.connect(tmp_path / "full.db")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("PRAGMA max_page_count = 3")
+    big = "x" * 100_000
+    assert (
+        outage_of(raised(lambda: conn.execute("INSERT INTO t VALUES (?)", (big,)))) is Outage.FULL
+    )
+
+
 def test_postgres_read_only_transaction_is_an_outage_and_a_bad_statement_is_not(
     pg_schema: str,
 ) -> None:
