@@ -168,4 +168,3 @@ def test_kill_9_mid_stream_loses_nothing_acknowledged(url: str) -> None:
         assert ledger.projector.rows() == before
     finally:
         ledger.close()
-
