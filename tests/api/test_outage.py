@@ -10,6 +10,7 @@ and a command resent with its idempotency key is recorded exactly once.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -108,3 +109,30 @@ def retry_while_503(send: object, seconds: float = ANSWER_WITHIN) -> httpx.Respo
         if answer.status_code != 503 or time.monotonic() > deadline:
             return answer
         time.sleep(0.2)
+
+
+def test_a_command_stuck_behind_another_gets_503_not_a_hang(
+    sqlite_world: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ledger.application import core
+
+    monkeypatch.setattr(core, "TURN_TIMEOUT", 0.5)
+    held, release = threading.Event(), threading.Event()
+
+    def stuck() -> None:  # a command of the same process that does not finish
+        with sqlite_world.ledger._lock:
+            held.set()
+            release.wait(30)
+
+    threading.Thread(target=stuck, daemon=True).start()
+    held.wait(5)
+    before = log_snapshot(sqlite_world.ledger)
+    try:
+        answer = post_progress(sqlite_world, "k-1")
+    finally:
+        release.set()
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"] == "database_unavailable"
+    assert "服务器正忙" in answer.json()["detail"]
+    assert log_snapshot(sqlite_world.ledger) == before
+    assert post_progress(sqlite_world, "k-1").status_code == 201  # its turn comes

@@ -120,12 +120,12 @@ class LedgerCore(Application[UUID]):
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
-        """This process's turn to write; refused when the commands before it are
-        stuck (they are waiting for an unreachable database)."""
+        """This process's turn to write; refused when the commands before it take
+        too long (waiting for an unreachable database, or a large import)."""
         if not self._lock.acquire(timeout=TURN_TIMEOUT):
             raise Unavailable(
-                "服务器正忙:之前的命令仍在等待数据库,本次操作未执行;"
-                "请稍后用同一 Idempotency-Key 重试"
+                "服务器正忙:本进程之前的命令尚未完成(可能在等待数据库或进行大批量导入),"
+                "本次操作未执行;请稍后用同一 Idempotency-Key 重试"
             )
         try:
             yield
