@@ -5,14 +5,17 @@ Run by hand; prints figures and asserts nothing::
     .venv/bin/python bench/scale.py                         # 1 vs 4 processes
     .venv/bin/python bench/scale.py --processes 1 2 4 --seconds 10 --rounds 5
 
-A fresh schema on ``--url`` (dropped afterwards) gets ``--findings`` findings.
+A fresh schema on a PostgreSQL server of the script's own (``faults/cluster.py``;
+``--url`` to use another server instead), dropped afterwards, gets ``--findings``
+findings.
 One ``ledger serve --workers N`` is started for each N of ``--processes``; in
 every round each server in turn gets ``--clients`` keep-alive connections
 sending ``POST /findings/{id}/progress`` for ``--seconds`` (each client on its
 own findings, so clients never race on a record). The order rotates from
 round to round; medians are reported, with the ratio to the first N. Beside
-the rates: how busy the machine's CPUs were during each run (from
-/proc/stat) and the CPU this load generator used, to show where the time went.
+the rates, where the time went: how busy the machine's CPUs were (from
+/proc/stat, other work included) and the CPU time per command of the server
+processes and of the private PostgreSQL (its own processes only).
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "faults"))
+from cluster import PrivateCluster
 from loadgen import Connection, Server, load, pct
 from schemas import fresh_schema
 
@@ -37,7 +40,7 @@ from ledger.domain.values import Actor
 from ledger.infrastructure.credentials import Credentials
 
 OFFICE = Actor(id="bench-office", name="压测", role="inspection_office")
-PG_URL = os.environ.get("LEDGER_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def prepare(url: str, findings: int) -> tuple[list[str], str]:
@@ -76,31 +79,66 @@ def cpu_times() -> tuple[float, float]:
     return sum(fields) - idle, sum(fields)
 
 
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def cpu_by_pid(root: int | None) -> dict[int, float]:
+    """CPU seconds (user + system) of each process of a tree."""
+    if root is None:
+        return {}
+    out = {}
+    for pid in tree(root):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
+def spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def measure(
-    port: int, token: str, findings: list[str], clients: int, seconds: float
+    server: Server, database: int | None, token: str, findings: list[str], args: Any, seconds: float
 ) -> dict[str, Any]:
     def report(c: Connection, i: int) -> int:
         body = json.dumps({"narrative": f"进展 {i}"}).encode()
         return c.request("POST", f"/findings/{findings[i % len(findings)]}/progress", body)[0]
 
     busy0, total0 = cpu_times()
-    mine0 = time.process_time()
-    rate, latencies, errors = load(port, token, clients, seconds, report)
+    app0, db0 = cpu_by_pid(server.process.pid), cpu_by_pid(database)
+    rate, latencies, errors = load(server.port, token, args.clients, seconds, report)
     busy1, total1 = cpu_times()
-    cores = os.cpu_count() or 1
+    done = max(len(latencies), 1)
     return {
         "rate": rate,
         "p50": pct(latencies, 0.5),
         "p99": pct(latencies, 0.99),
         "errors": errors,
         "busy": (busy1 - busy0) / (total1 - total0),
-        "client": (time.process_time() - mine0) / seconds / cores,
+        "app": spent(app0, cpu_by_pid(server.process.pid)) / done * 1000,
+        "db": spent(db0, cpu_by_pid(database)) / done * 1000 if database else float("nan"),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default=PG_URL, help="PostgreSQL server (a fresh schema is made)")
+    parser.add_argument("--url", help="a PostgreSQL server to use instead of a private one")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--findings", type=int, default=256)
@@ -108,44 +146,68 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
-    with fresh_schema(args.url, "bench_scale") as url:
-        findings, token = prepare(url, args.findings)
-        servers = {n: Server(url, n) for n in args.processes}
-        try:
-            results = rounds(servers, token, findings, args)
-        finally:
-            for server in servers.values():
-                server.stop()
+    cluster = None if args.url else PrivateCluster()
+    try:
+        if cluster is not None:
+            cluster.create()
+        with fresh_schema(args.url or cluster.url, "bench_scale") as url:  # type: ignore[union-attr]
+            findings, token = prepare(url, args.findings)
+            servers = {n: Server(url, n) for n in args.processes}
+            try:
+                results = rounds(servers, cluster, token, findings, args)
+            finally:
+                for server in servers.values():
+                    server.stop()
+    finally:
+        if cluster is not None:
+            cluster.remove()
     show(results, args)
 
 
+def postmaster(cluster: PrivateCluster | None) -> int | None:
+    if cluster is None:
+        return None
+    with open(os.path.join(cluster.data, "postmaster.pid")) as pidfile:
+        return int(pidfile.readline())
+
+
 def rounds(
-    servers: dict[int, Server], token: str, findings: list[str], args: argparse.Namespace
+    servers: dict[int, Server],
+    cluster: PrivateCluster | None,
+    token: str,
+    findings: list[str],
+    args: argparse.Namespace,
 ) -> dict[int, list[dict[str, Any]]]:
+    database = postmaster(cluster)
     order = list(servers)
     for n in order:  # warm-up: every worker's connections and caches
-        measure(servers[n].port, token, findings, args.clients, 2.0)
+        measure(servers[n], database, token, findings, args, 2.0)
     results: dict[int, list[dict[str, Any]]] = {n: [] for n in order}
     for r in range(args.rounds):
         for n in order[r % len(order) :] + order[: r % len(order)]:
-            results[n].append(measure(servers[n].port, token, findings, args.clients, args.seconds))
+            results[n].append(measure(servers[n], database, token, findings, args, args.seconds))
         print(f"  round {r + 1}/{args.rounds} done (load {os.getloadavg()[0]:.1f})", flush=True)
     return results
 
 
 def show(results: dict[int, list[dict[str, Any]]], args: argparse.Namespace) -> None:
-    print(f"\nCommands over HTTP, {args.clients} clients, PostgreSQL, medians of {args.rounds}")
-    columns = ("processes", "cmd/s", "p50 ms", "p99 ms", "errors", "CPU busy", "client CPU")
-    print("  " + " ".join(f"{c:>10}" for c in columns) + "  ratio")
+    where = args.url or "a private PostgreSQL"
+    print(f"\nCommands over HTTP, {args.clients} clients, {where}; medians of {args.rounds} rounds")
+    columns = ("processes", "cmd/s", "p50 ms", "p99 ms", "errors", "CPU busy", "app ms/cmd")
+    print("  " + " ".join(f"{c:>10}" for c in (*columns, "db ms/cmd")) + "  ratio")
     base = None
     for n, runs in results.items():
         med = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
         base = base or med["rate"]
         print(
             f"  {n:>10} {med['rate']:>10.0f} {med['p50']:>10.1f} {med['p99']:>10.1f} "
-            f"{med['errors']:>10.0f} {med['busy']:>10.0%} {med['client']:>10.0%}  "
+            f"{med['errors']:>10.0f} {med['busy']:>10.0%} {med['app']:>10.2f} {med['db']:>10.2f}  "
             f"{med['rate'] / base:.2f}x"
         )
+    print(
+        "  CPU busy: the whole machine during the run (other work included); app / db ms/cmd:\n"
+        "  CPU time of the server processes / of the private PostgreSQL per acknowledged command"
+    )
 
 
 if __name__ == "__main__":
