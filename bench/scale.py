@@ -31,6 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "faults"))
 from cluster import PrivateCluster
+from common import tree
 from loadgen import Connection, Server, load, pct
 from schemas import fresh_schema
 
@@ -77,21 +78,6 @@ def cpu_times() -> tuple[float, float]:
         fields = [float(x) for x in stat.readline().split()[1:]]
     idle = fields[3] + fields[4]  # idle + iowait
     return sum(fields) - idle, sum(fields)
-
-
-def tree(pid: int) -> list[int]:
-    """A process and all its descendants (Linux /proc)."""
-    found, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        found.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as children:
-                    todo += [int(c) for c in children.read().split()]
-        except OSError:
-            continue
-    return found
 
 
 def cpu_by_pid(root: int | None) -> dict[int, float]:

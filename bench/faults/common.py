@@ -37,6 +37,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
 class Served:
     """``ledger serve`` in a process group of its own (so kill -9 reaches every worker)."""
 
@@ -76,6 +91,10 @@ class Served:
     def signal(self, sig: int) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, sig)
+
+    def processes(self) -> list[int]:
+        """The server's process and its workers."""
+        return sorted(tree(self.process.pid)) if self.process else []
 
     def kill9(self) -> None:
         self.signal(signal.SIGKILL)

@@ -59,6 +59,7 @@ class SystemCluster:
                 "本机不满足,请改用默认的 --cluster private"
             )
         self.version = versions[-1]
+        print(f"注意:将重启本机 PostgreSQL {self.version}/main,所有其他连接都会中断", flush=True)
 
     def _ctl(self, action: str) -> None:
         command = ["pg_ctlcluster", "--skip-systemctl-redirect", self.version, "main", action]
@@ -124,7 +125,8 @@ def run(cluster: PrivateCluster | SystemCluster, url: str, args: argparse.Namesp
     servers = [Served(url, args.workers) for _ in range(args.servers)]
     for s in servers:
         s.start()
-    pids = [s.process.pid for s in servers if s.process]
+    time.sleep(1)  # let every worker come up before noting the processes
+    pids = [s.processes() for s in servers]
     bases = [s.base for s in servers]
     stop = threading.Event()
     threads = clients(bases, token, tally, stop, patient=True)
@@ -154,8 +156,7 @@ def run(cluster: PrivateCluster | SystemCluster, url: str, args: argparse.Namesp
     drain = threading.Event()
     for t in clients(bases, token, tally, drain, patient=True, drain=True):
         t.join(timeout=120)
-    same = all(s.process and s.process.poll() is None for s in servers)
-    same = same and pids == [s.process.pid for s in servers if s.process]
+    same = pids == [s.processes() for s in servers]
     for s in servers:
         s.stop()
     outcome = examine(url, tally, env, checkpoints)
