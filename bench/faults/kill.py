@@ -8,10 +8,11 @@ Run by hand; prints figures and exits non-zero on any loss::
 Each back end gets a fresh database (SQLite: a temporary file; PostgreSQL: a
 fresh schema on ``--pg-url``, dropped afterwards). ``ledger serve`` runs in a
 process group of its own; several client threads (one per finding) send
-``POST /findings/{id}/progress``, each with its own idempotency key. At a
-random moment the whole group is killed with SIGKILL; clients stop at the
-first broken connection, the server is started again, and every key not yet
-acknowledged is sent again, unchanged. After the last cycle the stream runs
+``POST /findings/{id}/progress``, each with its own idempotency key. Once
+the cycle's first command is acknowledged, after a random pause, the whole
+group is killed with SIGKILL; clients stop at the first broken connection,
+the server is started again, and every key not yet acknowledged is sent
+again, unchanged. After the last cycle the stream runs
 to its end. Then: every acknowledged command is in the log exactly once at
 its acknowledged version, nothing is half-written (integrity entries, keys
 and read-model positions match the events), ``ledger verify`` passes against
@@ -53,6 +54,7 @@ def run(url: str, args: argparse.Namespace) -> bool:
         last = cycle == args.cycles
         threads = clients(server.base, token, tally, stop, patient=False, drain=last)
         if not last:
+            flowing(tally, len(tally.acked))
             time.sleep(rng.uniform(args.min_wait, args.max_wait))
             server.kill9()  # mid-stream: every client is sending
         for t in threads:
@@ -76,6 +78,13 @@ def run(url: str, args: argparse.Namespace) -> bool:
     for problem in outcome.failed:
         print(f"  !! {problem}")
     return outcome.ok and tally.pending == 0
+
+
+def flowing(tally: Tally, before: int, seconds: float = 60) -> None:
+    """Wait until this cycle's first acknowledgement (a fresh server warms up first)."""
+    deadline = time.monotonic() + seconds
+    while len(tally.acked) == before and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def main() -> int:
