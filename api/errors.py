@@ -8,16 +8,21 @@ decides before it writes).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger.domain import errors as domain
 from ledger.infrastructure.credentials import Unauthenticated
+from ledger.infrastructure.outage import Unavailable, outage_of
 from ledger.projections.reading import QueryError
 from ledger.projections.runner import UnknownReadModel
 
@@ -54,8 +59,16 @@ class PreconditionFailed(domain.VersionConflict):
 
 # Documented on every route, so clients (and schemathesis) know every error's shape.
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorPublic} for status in (400, 401, 403, 404, 409, 412, 422)
+    status: {"model": ErrorPublic} for status in (400, 401, 403, 404, 409, 412, 422, 503)
 }
+# Errors from the database and its drivers: an outage (503) or a fault (500).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    PersistenceError,
+    SQLAlchemyError,
+    psycopg.Error,
+    sqlite3.Error,
+    Unavailable,
+)
 
 
 def status_of(error: Exception) -> int:
@@ -76,6 +89,8 @@ def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
     for kind, _status in STATUS:
         app.add_exception_handler(kind, _known)
+    for kind in DATABASE_ERRORS:
+        app.add_exception_handler(kind, _database)
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
@@ -95,6 +110,21 @@ def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     log.error("unexpected error", exc_info=error)
     detail = "服务器内部错误,本次操作未完成(已记录日志);可用同一 Idempotency-Key 重试"
     return JSONResponse(body("internal_error", detail), status_code=500)
+
+
+def _database(request: Request, error: Exception) -> JSONResponse:
+    """503 with ``Retry-After`` when the database is down, read-only or full: nothing
+    was written, and a retry with the same Idempotency-Key is safe. Else a fault."""
+    outage = outage_of(error)
+    if outage is None:
+        return _unexpected(request, error)
+    log.warning("%s: %s", outage.value, str(error).splitlines()[0] if str(error) else "")
+    detail = error.message if isinstance(error, Unavailable) else outage.message
+    return JSONResponse(
+        body(outage.value, detail),
+        status_code=503,
+        headers={"Retry-After": str(outage.retry_after)},
+    )
 
 
 def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -130,4 +160,5 @@ _CODES = {
     409: "conflict",
     412: "precondition_failed",
     422: "invalid_input",
+    503: "unavailable",
 }

@@ -113,6 +113,18 @@ class Projector:
             rows: dict[str, int] = {name: pos for name, pos in conn.execute(query)}
         return [Position(p.name, p.title, rows.get(p.name, 0), head) for p in self.projections]
 
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every read-model row, table by table, in a fixed order: what a rebuild
+        must reproduce exactly (the fault tests compare the two)."""
+        out = {}
+        with self.db.engine.connect() as conn:
+            for projection in self.projections:
+                for table in projection.tables:
+                    key = list(table.primary_key.columns) or list(table.columns)
+                    rows = conn.execute(select(table).order_by(*key)).all()
+                    out[table.name] = [tuple(r) for r in rows]
+        return out
+
     def find(self, name: str) -> Projection:
         for projection in self.projections:
             if projection.name == name:

@@ -83,5 +83,8 @@ def _postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "4",
+        # Wait at most this long for a pooled connection: while the database is
+        # down a request must get an answer (503), not hang.
+        "POSTGRES_CONNECT_TIMEOUT": "3",
         "APPLICATION_RECORDER_TOPIC": get_topic(LedgerPostgresRecorder),
     }

@@ -70,6 +70,7 @@ def test_a_postgresql_url_gives_user_password_host_port_database_and_schema() ->
         "POSTGRES_SCHEMA": "audit",
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_CONNECT_TIMEOUT": "3",
         "APPLICATION_RECORDER_TOPIC": get_topic(LedgerPostgresRecorder),
     }
 

@@ -25,6 +25,7 @@ from ledger.domain.errors import DomainError, InvalidInput, NotFound, VersionCon
 from ledger.domain.values import Actor
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 from ledger.infrastructure.mapper import OrjsonTranscoder, PydanticMapper
+from ledger.infrastructure.outage import Unavailable
 
 A = TypeVar("A", bound=Aggregate)
 # A command's decision: (record id, aggregates to save[, id of a created part]).
@@ -98,7 +99,7 @@ class LedgerCore(Application[UUID]):
         digest = (
             keys.fingerprint(command, actor, {**args, **ctx.fingerprint_fields()}) if key else ""
         )
-        with self._lock:
+        with self._turn():
             if self._batch is not None:
                 return self._run_in_batch(actor, ctx, work, key, digest)
             for attempt in range(ATTEMPTS):
@@ -116,6 +117,20 @@ class LedgerCore(Application[UUID]):
                     if attempt > 0 or not self._attempt.used_cache:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This process's turn to write; refused when the commands before it take
+        too long (waiting for an unreachable database, or a large import)."""
+        if not self._lock.acquire(timeout=TURN_TIMEOUT):
+            raise Unavailable(
+                "服务器正忙:本进程之前的命令尚未完成(可能在等待数据库或进行大批量导入),"
+                "本次操作未执行;请稍后用同一 Idempotency-Key 重试"
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _decide_and_save(
         self, actor: Actor, ctx: CommandContext, work: Work, key: str | None, digest: str
@@ -286,6 +301,9 @@ class LedgerCore(Application[UUID]):
         """Every event of one record, oldest first."""
         return list(self.events.get(record_id))
 
+
+# Seconds a command waits for the commands of this process before it.
+TURN_TIMEOUT = 10.0
 
 # A command without an expected version is decided again, on fresh state, when
 # another process wrote the same record between our read and our write.

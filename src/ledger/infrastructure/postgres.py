@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.infrastructure import integrity
 from ledger.infrastructure.idempotency import Idempotency, Recorded
+from ledger.infrastructure.outage import Patience
 
 # Any fixed 64-bit number: the advisory lock that serialises schema set-up.
 SETUP_LOCK = 0x6C6564676572
+# Seconds libpq may take to open a connection (an unreachable host must not hang a request).
+CONNECT_TIMEOUT = 3
+# After an outage the pool reconnects with growing pauses; give up a reconnection
+# attempt after this many seconds so the next request starts a fresh one (a long
+# outage must not leave the pool waiting a minute after the database is back).
+RECONNECT_TIMEOUT = 10.0
 
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
@@ -35,6 +41,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         # Read models kept in the same transaction; set up by create_table().
         self.projector: Any = None
+        pool = self.datastore.pool
+        self.patience = Patience(purge=pool.check)
+        if isinstance(pool.kwargs, dict):
+            pool.kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT)
+        pool.reconnect_timeout = RECONNECT_TIMEOUT
         schema = Identifier(self.datastore.schema)
         self.integrity_table = SQL("{}.{}").format(schema, Identifier(integrity.TABLE))
         self.idempotency_table = SQL("{}.{}").format(schema, Identifier("ledger_idempotency"))
@@ -65,8 +76,18 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         )
         self.insert_key = SQL("INSERT INTO {} VALUES (%s, %s, %b)").format(self.idempotency_table)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Insert events and side rows in one transaction; while the database is
+        unreachable, try again for a few seconds (see ``Patience``)."""
+        if not stored_events:
+            return []
+        # Hash before the transaction starts: the table lock is held for less time.
+        kwargs["integrity_entries"] = integrity.entries(stored_events)
+        return self.patience.call(self._insert_once, stored_events, **kwargs)
+
+    def _insert_once(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         """Insert events and side rows in one pipelined transaction that we own.
@@ -75,10 +96,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         and re-raises it after the block has committed; here any exception
         leaves the block, so the whole transaction rolls back.
         """
-        if not stored_events:
-            return []
-        # Hash before the transaction starts: the table lock is held for less time.
-        kwargs["integrity_entries"] = integrity.entries(stored_events)
         with (
             self.datastore.get_connection() as conn,
             conn.transaction(),
@@ -123,6 +140,12 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             for key in keys:
                 side.execute(self.insert_key, (key.key, key.fingerprint, key.receipt))
 
+    def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
+        """The library's query, retried by our rules instead of its ten fixed attempts
+        (each may wait for a connection: a minute and more while the database is down)."""
+        unretried = PostgresApplicationRecorder.select_events.__wrapped__
+        return self.patience.call(unretried, self, originator_id, **kwargs)
+
     def create_table(self) -> None:
         """Create the event tables, then the read models, caught up with the log.
 
@@ -131,6 +154,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         even with IF NOT EXISTS ("tuple concurrently updated", duplicate type
         names), so the whole set-up runs under one session advisory lock, held
         on a connection of its own.
+
+        On a database that refuses writes (read-only, a standby, or an account
+        with SELECT only) nothing is created: the ledger serves what is there,
+        and commands are refused.
         """
         from sqlalchemy import text
 
@@ -138,6 +165,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         from ledger.projections.runner import Projector
 
         db = Database.postgres(self.datastore.pool.kwargs, self.datastore.schema)
+        if self._refuses_writes(db):
+            self.projector = Projector(db, self)
+            return
         with db.engine.connect() as lock:
             lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK})
             try:
@@ -148,6 +178,29 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
                 lock.commit()
         self.projector = projector
+
+    def _refuses_writes(self, db: Any) -> bool:
+        """Whether this connection may not write here; then the tables must exist."""
+        from sqlalchemy import text
+
+        from ledger.config import ConfigError
+
+        query = text(
+            "SELECT current_setting('transaction_read_only') = 'on' OR NOT coalesce("
+            "(SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace "
+            "WHERE nspname = :schema), true), to_regclass(:events) IS NOT NULL"
+        )
+        events = f'"{self.datastore.schema}"."{self.events_table_name}"'
+        with db.engine.connect() as conn:
+            refuses, present = conn.execute(
+                query, {"schema": self.datastore.schema, "events": events}
+            ).one()
+        if refuses and not present:
+            raise ConfigError(
+                f"数据库只读(或无建表权限),且模式 {self.datastore.schema} 中尚无台账表:"
+                "请先以可写账户启动一次"
+            )
+        return bool(refuses)
 
     def find_idempotency(self, key: str) -> Recorded | None:
         """The fingerprint and receipt stored under an idempotency key, if any."""
