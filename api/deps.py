@@ -7,6 +7,7 @@ the caller lives in a context variable.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,10 +18,13 @@ from uuid import UUID
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ledger.application import core
+from ledger.application.core import BUSY
 from ledger.application.ledger import Ledger
 from ledger.domain.errors import PermissionDenied
 from ledger.domain.values import BEIJING, Actor, Role
 from ledger.infrastructure.credentials import Credentials, Unauthenticated
+from ledger.infrastructure.outage import Unavailable
 from ledger.projections.queries import ReadModels, When
 
 T = TypeVar("T")
@@ -54,7 +58,17 @@ class Writer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
 
     async def run(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, work)
+        """Run ``work`` in its turn. A command that waited longer than the core lets
+        one wait for its turn is refused unrun (503, retry with the same key), as
+        it would be waiting for the application's lock."""
+        queued = time.monotonic()
+
+        def turn() -> T:
+            if time.monotonic() - queued > core.TURN_TIMEOUT:
+                raise Unavailable(BUSY)
+            return work()
+
+        return await asyncio.get_running_loop().run_in_executor(self.pool, turn)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

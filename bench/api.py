@@ -18,7 +18,8 @@ client, requests written as raw HTTP/1.1 (see ``Connection``).
    throughput >= 0.7x trivial.
 2. Commands, 8 clients: ``POST /findings/{id}/progress`` round-robin over 50
    ongoing findings, against ``Ledger.report_progress`` in process on the same
-   database (the core benchmark's single-command path) measured in alternating rounds with the HTTP load.
+   database (the core benchmark's single-command path), measured in rounds
+   alternating with the HTTP load.
    Target: >= 0.7x, zero errors, every acknowledged event present afterwards.
 """
 

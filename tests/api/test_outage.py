@@ -136,3 +136,36 @@ def test_a_command_stuck_behind_another_gets_503_not_a_hang(
     assert "服务器正忙" in answer.json()["detail"]
     assert log_snapshot(sqlite_world.ledger) == before
     assert post_progress(sqlite_world, "k-1").status_code == 201  # its turn comes
+
+
+def test_commands_queued_behind_a_stuck_one_are_all_refused_in_one_wait(
+    sqlite_world: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commands take turns on one writer thread: those queued behind a stuck command
+    are refused unrun once their wait is up, not after one wait each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ledger.application import core
+
+    monkeypatch.setattr(core, "TURN_TIMEOUT", 1.0)
+    held, release = threading.Event(), threading.Event()
+
+    def stuck() -> None:
+        with sqlite_world.ledger._lock:
+            held.set()
+            release.wait(30)
+
+    threading.Thread(target=stuck, daemon=True).start()
+    held.wait(5)
+    before = log_snapshot(sqlite_world.ledger)
+    began = time.monotonic()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda k: post_progress(sqlite_world, f"q-{k}"), range(4)))
+    finally:
+        release.set()
+    assert time.monotonic() - began < 3.0  # one wait of 1 s, not four in a row
+    assert [a.status_code for a in answers] == [503] * 4
+    assert all("服务器正忙" in a.json()["detail"] for a in answers)
+    assert log_snapshot(sqlite_world.ledger) == before
+    assert all(post_progress(sqlite_world, f"q-{k}").status_code == 201 for k in range(4))

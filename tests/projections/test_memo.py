@@ -10,6 +10,7 @@ import pytest
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
+from ledger.domain.errors import DomainError
 from ledger.domain.values import Actor
 from ledger.projections.queries import ReadModels, When
 
@@ -19,7 +20,12 @@ OFFICE = Actor(id="o", name="办", role="inspection_office")
 def open_one(app: Ledger) -> tuple[str, Any]:
     early = CommandContext(effective_at=date(2018, 2, 1))
     inspection = app.open_inspection(
-        OFFICE, kind="audit", title="审计", inspecting_body="审计厅", inspected_body="某县", ctx=early
+        OFFICE,
+        kind="audit",
+        title="审计",
+        inspecting_body="审计厅",
+        inspected_body="某县",
+        ctx=early,
     ).id
     finding = app.record_finding(
         OFFICE, inspection, category=["教育"], number="1", text="控辍保学不到位", ctx=early
@@ -49,7 +55,7 @@ def test_a_refused_command_leaves_the_kept_answer_standing(ledger: Ledger) -> No
     inspection, finding = open_one(ledger)
     reads = ReadModels(ledger.projector)
     kept = reads.counts(inspection)[0]
-    with pytest.raises(Exception):
+    with pytest.raises(DomainError):
         ledger.verify(OFFICE, finding)  # nothing claimed: refused, nothing written
     assert reads.counts(inspection)[0] is kept
 

@@ -123,10 +123,7 @@ class LedgerCore(Application[UUID]):
         """This process's turn to write; refused when the commands before it take
         too long (waiting for an unreachable database, or a large import)."""
         if not self._lock.acquire(timeout=TURN_TIMEOUT):
-            raise Unavailable(
-                "服务器正忙:本进程之前的命令尚未完成(可能在等待数据库或进行大批量导入),"
-                "本次操作未执行;请稍后用同一 Idempotency-Key 重试"
-            )
+            raise Unavailable(BUSY)
         try:
             yield
         finally:
@@ -304,6 +301,10 @@ class LedgerCore(Application[UUID]):
 
 # Seconds a command waits for the commands of this process before it.
 TURN_TIMEOUT = 10.0
+BUSY = (
+    "服务器正忙:本进程之前的命令尚未完成(可能在等待数据库或进行大批量导入),"
+    "本次操作未执行;请稍后用同一 Idempotency-Key 重试"
+)
 
 # A command without an expected version is decided again, on fresh state, when
 # another process wrote the same record between our read and our write.
