@@ -14,10 +14,23 @@ import contextlib
 import select
 import socket
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 
 class Gate:
     """Forwards 127.0.0.1:``port`` to ``target`` while open."""
+
+    @classmethod
+    def before(cls, url: str) -> Gate:
+        """A gate in front of the PostgreSQL server of ``url``."""
+        parts = urlsplit(url)
+        return cls((parts.hostname or "127.0.0.1", parts.port or 5432))
+
+    def through(self, url: str) -> str:
+        """``url`` with its host and port replaced by the gate's."""
+        parts = urlsplit(url)
+        auth = f"{parts.username}@" if parts.username else ""
+        return urlunsplit(parts._replace(netloc=f"{auth}127.0.0.1:{self.port}"))
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -33,17 +32,14 @@ ANSWER_WITHIN = 20.0
 @pytest.fixture
 def gated(pg_schema: str) -> Iterator[SimpleNamespace]:
     """A server on PostgreSQL through a gate, its world, and a ledger that bypasses the gate."""
-    parts = urlsplit(PG_URL)
-    gate = Gate((parts.hostname or "127.0.0.1", parts.port or 5432))
-    auth = f"{parts.username}@" if parts.username else ""
-    through = urlunsplit(parts._replace(netloc=f"{auth}127.0.0.1:{gate.port}"))
+    gate = Gate.before(PG_URL)
+    through = gate.through(PG_URL)
     direct = Ledger(Settings(f"{PG_URL}?schema={pg_schema}"))
     servers: Iterator[Server] = start(f"{through}?schema={pg_schema}")
     server = next(servers)
     try:
         yield SimpleNamespace(gate=gate, direct=direct, **vars(build_world(server)))
     finally:
-        gate.open() if gate._listener is None else None
         servers.close()
         gate.close()
         direct.close()
@@ -101,11 +97,13 @@ def test_after_a_restart_the_dead_connections_are_replaced_without_an_error(
     assert len(gated.direct.history(gated.finding)) == answer.json()["version"]
 
 
-def retry_while_503(send: object, seconds: float = ANSWER_WITHIN) -> httpx.Response:
+def retry_while_503(
+    send: Callable[[], httpx.Response], seconds: float = ANSWER_WITHIN
+) -> httpx.Response:
     """What a client does with a 503: wait and send the same request again."""
     deadline = time.monotonic() + seconds
     while True:
-        answer: httpx.Response = send()  # type: ignore[operator]
+        answer = send()
         if answer.status_code != 503 or time.monotonic() > deadline:
             return answer
         time.sleep(0.2)

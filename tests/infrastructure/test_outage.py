@@ -6,11 +6,11 @@ closed port, a read-only SQLite file, a read-only PostgreSQL transaction.
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -36,8 +36,11 @@ def raised(action: Any) -> BaseException:
 
 
 def test_a_refused_connection_is_unavailable() -> None:
-    port = Gate(("127.0.0.1", 9)).port  # a free port nobody listens on after close
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     error = raised(lambda: psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/x"))
+    assert "refused" in str(error)
     assert outage_of(error) is Outage.UNAVAILABLE
 
 
@@ -85,10 +88,8 @@ def test_postgres_read_only_transaction_is_an_outage_and_a_bad_statement_is_not(
 @pytest.fixture
 def gated(pg_schema: str) -> Any:
     """A ledger reaching PostgreSQL through a gate; another one that bypasses it."""
-    parts = urlsplit(PG_URL)
-    gate = Gate((parts.hostname or "127.0.0.1", parts.port or 5432))
-    auth = f"{parts.username}@" if parts.username else ""
-    through = urlunsplit(parts._replace(netloc=f"{auth}127.0.0.1:{gate.port}"))
+    gate = Gate.before(PG_URL)
+    through = gate.through(PG_URL)
     ledger = Ledger(Settings(f"{through}?schema={pg_schema}"))
     direct = Ledger(Settings(f"{PG_URL}?schema={pg_schema}"))
     inspection = ledger.open_inspection(
