@@ -113,8 +113,11 @@ class ActionItem(BaseModel):
 
 
 class ActionPage(BaseModel):
+    """A page of actions; ``total``: how many match the filters in all."""
+
     items: list[ActionItem]
     next: str | None
+    total: int
 
 
 class HeldAccountable(BaseModel):
@@ -214,8 +217,11 @@ class ClueItem(BaseModel):
 
 
 class CluePage(BaseModel):
+    """A page of clues; ``total``: how many match the filters in all."""
+
     items: list[ClueItem]
     next: str | None
+    total: int
 
 
 class TransferPublic(BaseModel):
@@ -324,5 +330,10 @@ class MovementPublic(BaseModel):
 
 
 class MovementPage(BaseModel):
+    """A page of movements; ``total`` of them match the filters in all, and their amounts
+    add up to ``total_amount`` (元, signed on the account when one is asked about)."""
+
     items: list[MovementPublic]
     next: str | None
+    total: int
+    total_amount: Decimal

@@ -63,18 +63,21 @@ class ClueQueries(Reader):
         when: When | None = None,
         after: str | None = None,
         limit: int = 50,
+        total: bool = False,
     ) -> Page:
-        """Clues received by then, in the order received, a page at a time."""
+        """Clues received by then, in the order received, a page at a time; with
+        ``total``, how many match in all."""
         when, size = when or When.of(), paging.limit_of(limit)
         c = self.named["rm_clues"]
         query = self._filtered(select(c), kind, unit_id, None, when)
         if overdue is not None:
             query = query.where(self._overdue(when) if overdue else ~self._overdue(when))
-        query = query.where(c.c.position > paging.decode(after)).order_by(c.c.position)
-        rows = self.rows(query.limit(size + 1))
+        page = query.where(c.c.position > paging.decode(after)).order_by(c.c.position)
+        rows = self.rows(page.limit(size + 1))
         items = [self._as_of(row._asdict(), when) for row in rows[:size]]
         more = len(rows) > size
-        return Page(items, paging.encode(items[-1]["position"]) if more else None)
+        cursor = paging.encode(items[-1]["position"]) if more else None
+        return Page(items, cursor, self.count(query) if total else None)
 
     def clue(self, clue_id: Any, when: When | None = None) -> dict[str, Any] | None:
         """One clue with its transfers and the cases and actions that cite it; None if unknown."""

@@ -111,10 +111,12 @@ def actions(
         when=when,
         after=after,
         limit=limit,
+        total=True,
     )
     return d.ActionPage(
         items=[d.ActionItem.model_validate(x) for x in hide_names(actor, page.items)],
         next=page.next,
+        total=page.total or 0,
     )
 
 

@@ -73,8 +73,11 @@ def clues(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> d.CluePage:
     not_a_unit(actor, "问题线索清单")
-    page = reads.clues(_kind(kind), unit_id, overdue, when=when, after=after, limit=limit)
-    return d.CluePage(items=[d.ClueItem.model_validate(x) for x in page.items], next=page.next)
+    page = reads.clues(
+        _kind(kind), unit_id, overdue, when=when, after=after, limit=limit, total=True
+    )
+    items = [d.ClueItem.model_validate(x) for x in page.items]
+    return d.CluePage(items=items, next=page.next, total=page.total or 0)
 
 
 @router.get(P, response_model=d.ClueDetail, summary="一件线索:移交记录及由此立案、问责")
