@@ -140,6 +140,36 @@ def test_clue_action_and_movement_lists_give_their_totals(world: SimpleNamespace
     assert (before["total"], before["total_amount"], before["items"]) == (0, "0.00", [])
 
 
+def test_each_clue_figure_has_the_list_behind_it(world: SimpleNamespace) -> None:
+    disc, unit = world.http["discipline"], str(world.unit_a)
+    ids = []
+    for n in range(5):
+        body = {"kind": "clue", "number": f"线{n}", "summary": "反映问题", "organ": "区纪委监委"}
+        body["effective_at"] = "2019-03-01"
+        ids.append(disc.post("/clues", json=body).json()["id"])
+    for clue in ids[:2]:
+        assigned = {"unit_id": unit, "due_date": "2019-04-01", "effective_at": "2019-03-05"}
+        assert disc.post(f"/clues/{clue}/assignment", json=assigned).status_code == 200
+    done = {"disposition": "resolve", "effective_at": "2019-03-20"}
+    assert disc.post(f"/clues/{ids[0]}/conclusion", json=done).status_code == 200
+    counts = disc.get("/clue-counts").json()
+    expected = {"received": 3, "assigned": 1, "concluded": counts["concluded"], "open": 4}
+    for status, total in expected.items():
+        items, totals = every_page(disc, "/clues", limit=2, status=status)
+        assert totals == {total} and len(items) == total, status
+    assert counts["open"] == 4 and counts["concluded"] == 1
+    resolved = disc.get("/clues", params={"disposition": "resolve"}).json()
+    assert resolved["total"] == counts["by_disposition"]["resolve"] == 1
+    # As of before the conclusion, the concluded clue is still assigned, and overdue later.
+    then = {"as_of": "2019-03-10"}
+    assert disc.get("/clues", params={**then, "status": "assigned"}).json()["total"] == 2
+    assert disc.get("/clues", params={**then, "disposition": "resolve"}).json()["total"] == 0
+    late = disc.get("/clues", params={"as_of": "2019-05-01", "overdue": "true"}).json()
+    assert late["total"] == disc.get("/clue-counts?as_of=2019-05-01").json()["overdue"] == 1
+    refused = disc.get("/clues", params={"status": "lost"})
+    assert refused.status_code == 422 and refused.json()["field"] == "status"
+
+
 def test_the_unit_register_lists_every_unit_for_every_role(world: SimpleNamespace) -> None:
     for role in ("office", "unit", "discipline", "finance", "auditor", "admin"):
         units = world.http[role].get("/units").json()
