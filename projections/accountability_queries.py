@@ -99,6 +99,12 @@ class AccountabilityQueries(Reader):
         cursor = paging.encode(items[-1]["position"]) if more else None
         return Page(items, cursor, self.count(query) if total else None)
 
+    def action(self, action_id: Any, when: When | None = None) -> dict[str, Any] | None:
+        """One action as the list shows it, known by then; None if unknown (then)."""
+        s = self.action_state(when or When.of())
+        rows = self.rows(select(s).where(s.c.action_id == str(action_id)))
+        return _action(rows[0]._asdict()) if rows else None
+
     def consequences(self, year: int, when: When | None = None) -> dict[str, Any]:
         """The consequence rule for one year: every person held accountable loses that year's
         excellence rating; a unit where they are 10% or more of its headcount is flagged."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from ledger.domain.errors import NotFound
 from ledger.domain.sanctions import ActionFamily
 from ledger.domain.values import Actor, Role
 
@@ -118,6 +119,22 @@ def actions(
         next=page.next,
         total=page.total or 0,
     )
+
+
+@router.get(
+    "/accountability/actions/{action_id}",
+    response_model=d.ActionItem,
+    summary="一项问责处分(姓名仅纪检监察、审计可见)",
+)
+def action(
+    action_id: UUID, actor: ActorDep, reads: ReadsDep, when: WhenDep, response: Response
+) -> d.ActionItem:
+    not_a_unit(actor, "问责处分")
+    found = reads.action(action_id, when=when)
+    if found is None:
+        raise NotFound("该问责处分不存在(或在所问时点尚未提出)", field="action_id")
+    response.headers["ETag"] = f'"{found["version"]}"'
+    return d.ActionItem.model_validate(hide_names(actor, [found])[0])
 
 
 @router.get(

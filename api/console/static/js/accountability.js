@@ -3,7 +3,7 @@
 // persons are shown only where the API gives them (discipline staff and auditors).
 
 import { get } from './api.js';
-import { actionCell, proposeForm } from './action-forms.js';
+import { proposeForm } from './action-forms.js';
 import { h, table } from './dom.js';
 import { choice, figure, filterForm, filtersOf, hashOf, pager, unitChoices, unitNames } from './lists.js';
 import { moment } from './moment.js';
@@ -37,13 +37,15 @@ function groupTable(caption, head, groups, link) {
   'numbers groups');
 }
 
-function subject(a, names) {
+/** Who an action is against: the person's name where the API gives it, or the unit. */
+export function subject(a, names) {
   if (a.subject_type === 'organisation') return h('span', {}, names.get(a.unit_id) || '(单位)', h('span', { class: 'tag' }, '单位'));
   if (a.subject_name) return h('span', { class: 'name' }, a.subject_name);
   return h('span', { class: 'muted hidden-name', title: '您的角色不能查看被问责人姓名' }, '(姓名不公开)');
 }
 
-function status(a) {
+/** Where an action stands: its status, appeals, and whether it counts. */
+export function status(a) {
   return [
     h('span', { class: `status ac-${a.status}` }, ACTION_STATUSES[a.status] || a.status),
     a.appeals ? h('span', { class: 'tag appealed' }, `申诉 ${a.appeals} 次`) : null,
@@ -51,22 +53,20 @@ function status(a) {
   ];
 }
 
-function row(a, names, forms) {
-  const cells = [
-    h('td', { 'data-label': '方式' }, a.kind_label, h('span', { class: 'muted' }, `(${a.family_label})`)),
+function row(a, names) {
+  return h('tr', { 'data-action': a.action_id, 'data-status': a.status },
+    h('td', { 'data-label': '方式' }, h('a', { href: `#/accountability/actions/${a.action_id}` }, a.kind_label),
+      h('span', { class: 'muted' }, `(${a.family_label})`)),
     h('td', { 'data-label': '对象' }, subject(a, names), a.rank ? h('span', { class: 'muted' }, ` ${a.rank}`) : null),
     h('td', { 'data-label': '单位' }, names.get(a.unit_id) || '—'),
     h('td', { 'data-label': '提出' }, a.proposed_on),
     h('td', { 'data-label': '决定' }, a.decided_on || '—'),
     h('td', { 'data-label': '执行' }, a.carried_out_on || '—'),
-    h('td', { 'data-label': '状态' }, status(a)),
-  ];
-  if (forms) cells.push(h('td', { 'data-label': '办理' }, forms(a)));
-  return h('tr', { 'data-action': a.action_id, 'data-status': a.status }, cells);
+    h('td', { 'data-label': '状态' }, status(a)));
 }
 
-function actionList(page, names, params, forms, choices) {
-  const head = ['问责方式', '对象', '单位', '提出', '决定', '执行', '状态', ...(forms ? ['办理'] : [])];
+function actionList(page, names, params, choices) {
+  const head = ['问责方式', '对象', '单位', '提出', '决定', '执行', '状态'];
   const form = filterForm(ROUTE, '筛选问责处分', [
     choice('year', '决定年度', YEARS, params.year),
     choice('family', '类别', [['', '全部'], ...FAMILIES], params.family),
@@ -78,7 +78,7 @@ function actionList(page, names, params, forms, choices) {
     form,
     page.items.length
       ? table(`问责处分清单(共 ${page.total} 项,本页 ${page.items.length} 项)`, head,
-        page.items.map((a) => row(a, names, forms)), 'action-list')
+        page.items.map((a) => row(a, names)), 'action-list')
       : h('p', { class: 'empty' }, '没有符合条件的问责处分。'),
     pager(ROUTE, filtersOf(params, FILTERS), params, page, '项'),
   ];
@@ -108,7 +108,7 @@ async function figures(year) {
 }
 
 /** The page. */
-export async function accountabilityPage({ me, params, refresh, go }) {
+export async function accountabilityPage({ me, params, go }) {
   const listed = me.role !== 'responsible_unit';
   const query = { ...filtersOf(params, FILTERS), after: params.after, limit: PAGE };
   const [c, page, names] = await Promise.all([
@@ -118,7 +118,6 @@ export async function accountabilityPage({ me, params, refresh, go }) {
   ]);
   const writes = WRITERS.includes(me.role) && !moment.past;
   const choices = unitChoices(names);
-  const forms = writes ? (a) => actionCell(a, refresh) : null;
   const family = (key) => hashOf(ROUTE, { year: params.year || '', family: key });
   return h('section', { class: 'page accountability' },
     h('h1', { tabindex: '-1' }, '问责处分'),
@@ -126,12 +125,12 @@ export async function accountabilityPage({ me, params, refresh, go }) {
       '问责从作出决定起计入,经申诉撤销的不再计入。流程:提出建议 → 作出决定 → 执行 → 申诉(维持、变更或撤销)。',
       params.year ? ` 以下为 ${params.year} 年作出决定的数字。` : ''),
     headline(c),
-    writes ? proposeForm(choices, (receipt, unitId) => go(hashOf(ROUTE, { unit_id: unitId }),
-      `已记录:提出问责建议(编号 ${receipt.id})`)) : null,
+    writes ? proposeForm(choices, (receipt) => go(`#/accountability/actions/${receipt.id}`,
+      '已记录:提出问责建议')) : null,
     h('h2', {}, '按类别'),
     groupTable('问责处分按类别', '类别', c.byFamily, family),
     h('h2', {}, '按方式'),
     groupTable('问责处分按方式', '方式', c.byKind),
-    listed ? actionList(page, names, params, forms, choices)
+    listed ? actionList(page, names, params, choices)
       : h('p', { class: 'notice' }, '责任单位只能查看汇总数字,不能查看问责处分清单。'));
 }

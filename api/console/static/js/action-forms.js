@@ -1,5 +1,5 @@
 // Work forms for accountability (discipline staff only; the API decides): propose an action,
-// and on each action of the list the next step: decide, carry out, record an appeal's outcome.
+// and on an action's page its next step: decide, carry out, record an appeal's outcome.
 
 import { h } from './dom.js';
 import { commandForm, envelope, values } from './forms.js';
@@ -10,9 +10,8 @@ const ENVELOPE = ['basis', 'effective_at'];
 const PROPOSAL = ['kind', 'unit_id', 'person_id', 'rank', 'proposing_organ', 'deciding_organ',
   'implementing_organ', 'proposed_on', 'case_id', 'description', ...ENVELOPE];
 
-/** The proposal form; ``done(receipt, unitId)`` after the API recorded it. */
+/** The proposal form; ``done(receipt)`` after the API recorded it. */
 export function proposeForm(units, done) {
-  let unitId = '';
   const form = commandForm({
     key: 'propose-action',
     title: '提出问责(处分)建议',
@@ -32,11 +31,8 @@ export function proposeForm(units, done) {
       { name: 'description', label: '事由', type: 'textarea', wide: true },
       ...envelope(),
     ],
-    body: (f) => {
-      unitId = f.elements.unit_id.value;
-      return values(f, PROPOSAL);
-    },
-    done: (receipt) => done(receipt, unitId),
+    body: (f) => values(f, PROPOSAL),
+    done,
   });
   return h('section', { class: 'work-forms', 'aria-labelledby': 'propose-h' },
     h('h2', { id: 'propose-h' }, '办理'),
@@ -71,31 +67,18 @@ function steps(a) {
   return { proposed: [decide], decided: [carry, appeal], carried_out: [appeal] }[a.status] || [];
 }
 
-/** The last cell of an action's row: a button that opens its next steps in a row below. */
-export function actionCell(a, refresh) {
+/** The forms of an action's next steps on its page (none once revoked). */
+export function actionForms(a, refresh) {
   const specs = steps(a);
-  if (!specs.length) return '—';
-  const button = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, '办理');
-  let below = null;
-  button.addEventListener('click', () => {
-    const row = button.closest('tr');
-    if (below) {
-      below.remove();
-      below = null;
-      button.setAttribute('aria-expanded', 'false');
-      return;
-    }
-    const forms = specs.map((spec) => commandForm({
-      ...spec,
-      path: `/actions/${a.action_id}/${spec.path}`,
-      body: (f) => values(f, spec.names),
-      done: (receipt) => refresh(`已记录:${spec.title}(该项现为第 ${receipt.version} 版)`),
-    }, a.version));
-    below = h('tr', { class: 'row-work', 'data-for': a.action_id },
-      h('td', { colspan: row.children.length }, forms));
-    row.after(below);
-    button.setAttribute('aria-expanded', 'true');
-    below.querySelector('summary').focus();
-  });
-  return button;
+  if (!specs.length) return null;
+  const forms = specs.map((spec) => commandForm({
+    ...spec,
+    path: `/actions/${a.action_id}/${spec.path}`,
+    body: (f) => values(f, spec.names),
+    done: (receipt) => refresh(`已记录:${spec.title}(该项现为第 ${receipt.version} 版)`),
+  }, a.version));
+  return h('section', { class: 'work-forms', 'aria-labelledby': 'action-work-h' },
+    h('h2', { id: 'action-work-h' }, '办理'),
+    h('p', { class: 'muted' }, '提交后即记为不可更改的事件;被拒绝的操作不会记录任何内容,原因显示在相应栏目旁。'),
+    forms);
 }

@@ -9,7 +9,9 @@ import { moment } from './moment.js';
 import { CLUE_KINDS, CLUE_STATUSES, DISPOSITIONS, word } from './terms.js';
 
 const ROUTE = 'clues';
-const FILTERS = ['kind', 'unit_id', 'overdue'];
+const FILTERS = ['status', 'disposition', 'kind', 'unit_id', 'overdue'];
+const STAGES = [['', '全部'], ['received', '已受理(未交办)'], ['assigned', '已交办(未办结)'],
+  ['concluded', '已办结'], ['open', '未办结']];
 const PAGE = 20;
 
 function figures(c) {
@@ -17,13 +19,14 @@ function figures(c) {
   return [
     h('dl', { class: 'figures wide-figures', 'aria-label': '线索办理数字' },
       figure('received', '受理', c.received, list({}), '件'),
-      figure('assigned', '已交办', c.assigned, null, '件'),
-      figure('concluded', '已办结', c.concluded, null, '件'),
-      figure('open', '未办结', c.open, null, '件'),
+      figure('assigned', '已交办', c.assigned, null, '件(含已办结)'),
+      figure('concluded', '已办结', c.concluded, list({ status: 'concluded' }), '件'),
+      figure('open', '未办结', c.open, list({ status: 'open' }), '件'),
       figure('overdue', '逾期未办结', c.overdue, list({ overdue: 'true' }), '件')),
     h('h2', {}, '办结的处置方式'),
     h('dl', { class: 'figures ways', 'aria-label': '五种处置方式' },
-      DISPOSITIONS.map(([key, label]) => figure(key, label, c.by_disposition[key] ?? 0, null, '件'))),
+      DISPOSITIONS.map(([key, label]) => figure(key, label, c.by_disposition[key] ?? 0,
+        list({ disposition: key }), '件'))),
   ];
 }
 
@@ -51,7 +54,9 @@ function row(c, names) {
 }
 
 function byUnit(groups, names) {
-  const rows = groups.map((g) => h('tr', { 'data-unit': g.key || '' },
+  const named = (g) => names.get(g.key) || g.key || '';
+  const sorted = [...groups].sort((a, b) => named(a).localeCompare(named(b), 'zh'));
+  const rows = sorted.map((g) => h('tr', { 'data-unit': g.key || '' },
     h('th', { scope: 'row' }, g.key ? h('a', { href: hashOf(ROUTE, { unit_id: g.key }) }, names.get(g.key) || g.key) : '(未指明单位)'),
     h('td', {}, g.received), h('td', {}, g.assigned), h('td', {}, g.concluded), h('td', {}, g.open), h('td', {}, g.overdue)));
   return table('线索按单位汇总', ['单位', '受理', '已交办', '已办结', '未办结', '逾期'], rows, 'numbers by-unit');
@@ -59,6 +64,8 @@ function byUnit(groups, names) {
 
 function list(page, names, params, choices) {
   const form = filterForm(ROUTE, '筛选线索', [
+    choice('status', '办理状态', STAGES, params.status),
+    choice('disposition', '处置方式', [['', '全部'], ...DISPOSITIONS], params.disposition),
     choice('kind', '类型', [['', '全部'], ...CLUE_KINDS], params.kind),
     choice('unit_id', '单位', [['', '全部'], ...choices], params.unit_id),
     choice('overdue', '逾期', [['', '全部'], ['true', '是'], ['false', '否']], params.overdue),

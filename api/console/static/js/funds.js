@@ -31,12 +31,12 @@ function amountFigure(fund, [key, label, kind]) {
 }
 
 function balances(fund, accounts, names) {
-  return table(`${fund.name}:各账户余额`, ['账户', '类型', '单位', '余额(元)'], accounts.map((a) =>
+  return table(`${fund.name}:各账户余额`, ['账户', '余额(元)', '类型', '单位'], accounts.map((a) =>
     h('tr', { 'data-account': a.account_id, 'data-kind': a.kind },
       h('th', { scope: 'row' }, h('a', { href: movementsHash({ fund_id: fund.fund_id, account_id: a.account_id }) }, a.name)),
+      h('td', { class: 'amount' }, yuan(a.balance)),
       h('td', {}, ACCOUNT_KINDS[a.kind] || a.kind),
-      h('td', {}, names.get(a.unit_id) || '—'),
-      h('td', { class: 'amount' }, yuan(a.balance)))), 'numbers balances');
+      h('td', {}, names.get(a.unit_id) || '—'))), 'balances');
 }
 
 function fundSection(fund, accounts, names, writes, refresh) {
@@ -63,16 +63,18 @@ function idleSection(idle, days, names) {
   });
   const rows = idle.map((x) => h('tr', { 'data-account': x.account_id },
     h('th', { scope: 'row' }, h('a', { href: movementsHash({ fund_id: x.fund_id, account_id: x.account_id }) }, x.name)),
-    h('td', {}, names.get(x.unit_id) || '—'), h('td', {}, yuan(x.balance)), h('td', { class: 'idle' }, yuan(x.idle))));
+    h('td', {}, names.get(x.unit_id) || '—'), h('td', { class: 'amount' }, yuan(x.balance)),
+    h('td', { class: 'amount idle' }, yuan(x.idle))));
   return [h('h2', {}, '滞留闲置资金'),
     h('p', { class: 'muted' }, `资金存放单位的余额中,超过 ${days} 天仍未拨付的部分(先进先出)。`),
     form,
-    rows.length ? table('滞留闲置资金', ['账户', '单位', '余额(元)', '闲置(元)'], rows, 'numbers idle')
+    rows.length ? table('滞留闲置资金', ['账户', '单位', '余额(元)', '闲置(元)'], rows, 'idle')
       : h('p', { class: 'empty' }, '没有滞留闲置资金。')];
 }
 
 function unitSection(totals, names) {
-  const rows = totals.map((t) => h('tr', { 'data-unit': t.key || '' },
+  const named = (t) => names.get(t.key) || t.key || '';
+  const rows = [...totals].sort((a, b) => named(a).localeCompare(named(b), 'zh')).map((t) => h('tr', { 'data-unit': t.key || '' },
     h('th', { scope: 'row' }, t.key ? h('a', { href: movementsHash({ unit_id: t.key }) }, names.get(t.key) || t.key) : '(未指明单位)'),
     h('td', {}, yuan(t.involved)), h('td', {}, yuan(t.recovered)), h('td', {}, yuan(t.refunded)), h('td', {}, t.movements)));
   return [h('h2', {}, '按单位:涉及、追缴、退还'),

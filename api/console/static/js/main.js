@@ -1,6 +1,7 @@
 // The console's shell: sign-in, the header, the as-of picker and banner, and the hash router.
 
 import { accountabilityPage } from './accountability.js';
+import { actionPage } from './action.js';
 import { ApiError, auth } from './api.js';
 import { cluePage } from './clue.js';
 import { cluesPage } from './clues.js';
@@ -24,6 +25,7 @@ const ROUTES = [
   [/^\/findings$/, findingsPage, 'findings'],
   [/^\/findings\/([0-9a-f-]{36})$/, findingPage, 'findings'],
   [/^\/accountability$/, accountabilityPage, 'accountability'],
+  [/^\/accountability\/actions\/([0-9a-f-]{36})$/, actionPage, 'accountability'],
   [/^\/funds$/, fundsPage, 'funds'],
   [/^\/funds\/movements$/, movementsPage, 'funds'],
   [/^\/clues$/, cluesPage, 'clues'],

@@ -1,6 +1,7 @@
-"""Lists say how many items match in all (``total``), on every page, with the same filters
-and the same moment as the page; movements also give the sum of their amounts. Plus the
-unit register and HEAD on the console's page. Real HTTP on SQLite and PostgreSQL."""
+"""What the console's lists need from the API: how many items match in all (``total``), on
+every page, with the same filters and moment as the page; the sum of the movements behind
+a figure; clues by status and disposition; one action; the unit register; HEAD on the
+console's page. Real HTTP on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -201,3 +202,31 @@ def test_head_answers_like_get_on_the_console_and_its_files(world: SimpleNamespa
     assert "default-src 'self'" in head.headers["content-security-policy"]
     assert int(head.headers["content-length"]) == len(httpx.get(base + "/").content)
     assert httpx.head(base + "/console/missing.js").status_code == 404
+
+
+def test_one_action_answers_like_its_row_with_names_for_discipline_only(
+    world: SimpleNamespace,
+) -> None:
+    w, disc = world, world.http["discipline"]
+    person = w.ledger.register_person(w.actors["admin"], name="王某某").id
+    action = {
+        "kind": "admonition",
+        "unit_id": str(w.unit_a),
+        "person_id": str(person),
+        "proposed_on": "2019-02-01",
+        "proposing_organ": "纪委",
+        "deciding_organ": "纪委常委会",
+        "implementing_organ": "党组",
+    }
+    action_id = disc.post("/actions", json=action).json()["id"]
+    one = disc.get(f"/accountability/actions/{action_id}")
+    assert one.status_code == 200 and one.headers["ETag"] == '"1"'
+    [row] = disc.get("/accountability/actions").json()["items"]
+    assert one.json() == row and row["subject_name"] == "王某某"
+    path = f"/accountability/actions/{action_id}"
+    for role in ("office", "finance", "admin"):
+        assert w.http[role].get(path).json()["subject_name"] is None
+    assert w.http["auditor"].get(path).json()["subject_name"] == "王某某"
+    assert w.http["unit"].get(path).status_code == 403
+    earlier = disc.get(f"/accountability/actions/{action_id}", params={"as_of": "2000-01-01"})
+    assert earlier.status_code == 404 and earlier.json()["field"] == "action_id"
