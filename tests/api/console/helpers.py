@@ -45,3 +45,10 @@ def unit_ids(people: Any) -> dict[str, str]:
     """Unit ids by name, from the API's register."""
     with people.api(people.office) as api:
         return {u["name"]: u["unit_id"] for u in api.get("/units").json()}
+
+
+def follow(v: Any, selector: str) -> None:
+    """Click a link inside the console and wait until the page it leads to has rendered."""
+    v.page.evaluate("document.body.removeAttribute('data-ready')")
+    v.page.locator(selector).first.click()
+    v.ready()

@@ -92,10 +92,11 @@ export async function uploadPage({ me }) {
     const apply = h('button', { type: 'button', 'data-action': 'confirm' }, `确认导入(记录 ${r.events} 个事件)`);
     apply.addEventListener('click', () => send(false, apply));
     const done = !dryRun && r.applied;
-    out.replaceChildren(h('h2', { id: 'report-h' }, dryRun ? '检查结果(未写入)' : '导入结果'),
+    const parts = [h('h2', { id: 'report-h' }, dryRun ? '检查结果(未写入)' : '导入结果'),
       done ? h('p', { class: 'flash', role: 'status' }, `已导入:记录 ${r.events} 个事件。`,
         h('a', { href: `#/inspections/${r.inspection_id}` }, '查看该巡视')) : null,
-      report(r), checked ? h('div', { class: 'actions' }, apply) : null);
+      report(r), checked ? h('div', { class: 'actions' }, apply) : null];
+    out.replaceChildren(...parts.flat().filter(Boolean));
     out.querySelector('h2').setAttribute('tabindex', '-1');
     out.querySelector('h2').focus();
   };
