@@ -315,3 +315,24 @@ def test_the_console_loads_nothing_from_elsewhere(visit: Any, people: Any, demo_
     response = v.page.request.get(demo_api.url + "/")
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert v.console.unexpected() == []
+
+
+def test_the_findings_list_says_how_many_findings_match_on_every_page(
+    visit: Any, people: Any
+) -> None:
+    with people.api(people.office) as api:
+        total = api.get("/findings", params={"status": "ongoing", "limit": 1}).json()["total"]
+        every = api.get("/findings", params={"limit": 1}).json()["total"]
+    assert total > 20 and every > total
+    v = visit()
+    v.sign_in(people.office)
+    v.go("#/findings?status=ongoing")
+    assert v.page.locator(".pager .total").get_attribute("data-total") == str(total)
+    assert f"共 {total} 条" in v.page.locator("table.findings caption").inner_text()
+    v.page.click("a[rel=next]")
+    v.page.wait_for_selector("a[rel=prev]")
+    v.ready()
+    assert v.page.locator(".pager .total").inner_text() == f"共 {total} 条"
+    v.go("#/findings")
+    assert v.page.locator(".pager .total").inner_text() == f"共 {every} 条"
+    assert v.console.unexpected() == []
