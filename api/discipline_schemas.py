@@ -148,6 +148,19 @@ class CaseCounts(BaseModel):
     closed: int
 
 
+class AccountabilitySummary(BaseModel):
+    """The published figures in one answer: cases opened and closed; every counted action;
+    组织处理 (family organisational); 党纪政务处分 (families party and government, each person
+    once); and the counts by family and by kind."""
+
+    cases: CaseCounts
+    all: ActionFigures
+    organisational: ActionFigures
+    sanctioned: ActionFigures
+    by_family: list[ActionGroup]
+    by_kind: list[ActionGroup]
+
+
 # Clues and petitions
 
 

@@ -34,6 +34,7 @@ for command in COMMANDS:
     add(router, command)
 
 NAMED_ROLES = frozenset({Role.DISCIPLINE, Role.AUDITOR})
+F = ActionFamily
 Year = Annotated[int | None, Query(ge=1949, le=2100, description="决定年度")]
 By = Literal["kind", "family", "unit", "rank", "year"]
 
@@ -152,6 +153,24 @@ def consequences(
     found = reads.consequences(year, when=when)
     found["persons"] = hide_names(actor, found["persons"])
     return d.ConsequencesPublic.model_validate(found)
+
+
+@router.get(
+    "/accountability/summary",
+    response_model=d.AccountabilitySummary,
+    summary="问责处分主要数字(立案、组织处理、党纪政务处分、按类别与方式)",
+)
+def summary(actor: ActorDep, reads: ReadsDep, when: WhenDep, year: Year = None) -> Any:
+    """What ``/case-counts``, ``/accountability/totals`` and ``/accountability/counts`` answer,
+    in one request (the console's 问责 page shows them all)."""
+    return {
+        "cases": reads.case_counts(year, when=when),
+        "all": reads.action_totals(year, when=when),
+        "organisational": reads.action_totals(year, None, [F.ORGANISATIONAL], when=when),
+        "sanctioned": reads.action_totals(year, None, [F.PARTY, F.GOVERNMENT], when=when),
+        "by_family": reads.action_counts("family", year, when=when),
+        "by_kind": reads.action_counts("kind", year, when=when),
+    }
 
 
 @router.get("/case-counts", response_model=d.CaseCounts, summary="立案与结案数")

@@ -230,3 +230,45 @@ def test_one_action_answers_like_its_row_with_names_for_discipline_only(
     assert w.http["unit"].get(path).status_code == 403
     earlier = disc.get(f"/accountability/actions/{action_id}", params={"as_of": "2000-01-01"})
     assert earlier.status_code == 404 and earlier.json()["field"] == "action_id"
+
+
+def test_the_accountability_summary_is_the_separate_answers_in_one(
+    world: SimpleNamespace,
+) -> None:
+    w, disc = world, world.http["discipline"]
+    people = [w.ledger.register_person(w.actors["admin"], name=f"干部{n}").id for n in range(3)]
+    kinds = ["party_warning", "gov_demerit", "recall", "gov_demerit"]
+    for n, kind in enumerate(kinds):
+        action = {
+            "kind": kind,
+            "unit_id": str(w.unit_a),
+            "person_id": str(people[n % 3]),
+            "proposed_on": "2019-02-01",
+            "proposing_organ": "纪委",
+            "deciding_organ": "纪委常委会",
+            "implementing_organ": "党组",
+        }
+        action_id = disc.post("/actions", json=action).json()["id"]
+        decided = {"decided_on": f"2019-02-1{n}", "effective_at": f"2019-02-1{n}"}
+        assert disc.post(f"/actions/{action_id}/decision", json=decided).status_code == 200
+    for moment in ({}, {"as_of": "2019-02-11"}, {"year": 2018}):
+        answer = disc.get("/accountability/summary", params=moment).json()
+        totals = "/accountability/totals"
+        assert answer == {
+            "cases": disc.get("/case-counts", params=moment).json(),
+            "all": disc.get(totals, params=moment).json(),
+            "organisational": disc.get(
+                totals, params={**moment, "family": "organisational"}
+            ).json(),
+            "sanctioned": disc.get(
+                totals, params={**moment, "family": ["party", "government"]}
+            ).json(),
+            "by_family": disc.get(
+                "/accountability/counts", params={**moment, "by": "family"}
+            ).json(),
+            "by_kind": disc.get("/accountability/counts", params={**moment, "by": "kind"}).json(),
+        }, moment
+    now = disc.get("/accountability/summary").json()
+    # 党纪政务处分: three actions, two persons (干部0 party, 干部1 and 干部0 again government).
+    assert (now["sanctioned"]["actions"], now["sanctioned"]["persons"]) == (3, 2)
+    assert now["organisational"]["persons"] == 1 and now["all"]["persons"] == 3

@@ -92,19 +92,8 @@ function ordered(groups) {
 }
 
 async function figures(year) {
-  const y = year ? { year } : {};
-  const [clues, cases, all, organisational, sanctioned, byFamily, byKind] = await Promise.all([
-    get('/clue-counts'),
-    get('/case-counts', y),
-    get('/accountability/totals', y),
-    get('/accountability/totals', { ...y, family: 'organisational' }),
-    get('/accountability/totals', { ...y, family: ['party', 'government'] }),
-    get('/accountability/counts', { ...y, by: 'family' }),
-    get('/accountability/counts', { ...y, by: 'kind' }),
-  ]);
-  return {
-    year, clues, cases, all, organisational, sanctioned, byFamily: ordered(byFamily), byKind: ordered(byKind),
-  };
+  const [clues, s] = await Promise.all([get('/clue-counts'), get('/accountability/summary', { year })]);
+  return { ...s, year, clues, byFamily: ordered(s.by_family), byKind: ordered(s.by_kind) };
 }
 
 /** The page. */
