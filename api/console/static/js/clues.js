@@ -4,7 +4,7 @@
 import { get } from './api.js';
 import { receiveForm } from './clue-forms.js';
 import { h, table } from './dom.js';
-import { choice, figure, filterForm, filtersOf, hashOf, pager, unitChoices, unitNames } from './lists.js';
+import { byName, choice, figure, filterForm, filtersOf, hashOf, pager, unitChoices, unitNames } from './lists.js';
 import { moment } from './moment.js';
 import { CLUE_KINDS, CLUE_STATUSES, DISPOSITIONS, word } from './terms.js';
 
@@ -55,7 +55,7 @@ function row(c, names) {
 
 function byUnit(groups, names) {
   const named = (g) => names.get(g.key) || g.key || '';
-  const sorted = [...groups].sort((a, b) => named(a).localeCompare(named(b), 'zh'));
+  const sorted = [...groups].sort((a, b) => byName(named(a), named(b)));
   const rows = sorted.map((g) => h('tr', { 'data-unit': g.key || '' },
     h('th', { scope: 'row' }, g.key ? h('a', { href: hashOf(ROUTE, { unit_id: g.key }) }, names.get(g.key) || g.key) : '(未指明单位)'),
     h('td', {}, g.received), h('td', {}, g.assigned), h('td', {}, g.concluded), h('td', {}, g.open), h('td', {}, g.overdue)));

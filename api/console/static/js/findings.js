@@ -3,6 +3,7 @@
 import { get } from './api.js';
 import { h, table } from './dom.js';
 import { STATUSES, STATUS_FILTERS } from './labels.js';
+import { byName } from './lists.js';
 import { moment } from './moment.js';
 import { listHash } from './overview.js';
 
@@ -49,7 +50,7 @@ async function choices(ids) {
     });
   }
   return {
-    units: [...units].sort((a, b) => a[1].localeCompare(b[1], 'zh')),
+    units: [...units].sort((a, b) => byName(a[1], b[1])),
     categories: [...categories].map(([major, items]) => [
       [[major, `${major}(全部)`], ...[...items].map((item) => [`${major} > ${item}`, item])], '', major]),
   };

@@ -5,7 +5,7 @@
 import { get } from './api.js';
 import { h, table } from './dom.js';
 import { movementForm } from './fund-forms.js';
-import { figure, hashOf, unitChoices, unitNames } from './lists.js';
+import { byName, figure, hashOf, unitChoices, unitNames } from './lists.js';
 import { percent, wan, yuan } from './money.js';
 import { moment } from './moment.js';
 import { ACCOUNT_KINDS } from './terms.js';
@@ -74,7 +74,7 @@ function idleSection(idle, days, names) {
 
 function unitSection(totals, names) {
   const named = (t) => names.get(t.key) || t.key || '';
-  const rows = [...totals].sort((a, b) => named(a).localeCompare(named(b), 'zh')).map((t) => h('tr', { 'data-unit': t.key || '' },
+  const rows = [...totals].sort((a, b) => byName(named(a), named(b))).map((t) => h('tr', { 'data-unit': t.key || '' },
     h('th', { scope: 'row' }, t.key ? h('a', { href: movementsHash({ unit_id: t.key }) }, names.get(t.key) || t.key) : '(未指明单位)'),
     h('td', {}, yuan(t.involved)), h('td', {}, yuan(t.recovered)), h('td', {}, yuan(t.refunded)), h('td', {}, t.movements)));
   return [h('h2', {}, '按单位:涉及、追缴、退还'),

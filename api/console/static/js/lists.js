@@ -76,9 +76,20 @@ export function forgetUnits() {
   units = null;
 }
 
-/** [id, name] pairs of every unit, by name, for a form's choices. */
+// One collator for every sort by name: localeCompare(…, 'zh') builds a new one at each call.
+const collator = new Intl.Collator('zh');
+
+/** Compare two Chinese names (for sorting). */
+export function byName(a, b) {
+  return collator.compare(a, b);
+}
+
+const sortedChoices = new WeakMap();
+
+/** [id, name] pairs of every unit, by name, for a form's choices (sorted once per register). */
 export function unitChoices(names) {
-  return [...names].sort((a, b) => a[1].localeCompare(b[1], 'zh'));
+  if (!sortedChoices.has(names)) sortedChoices.set(names, [...names].sort((a, b) => byName(a[1], b[1])));
+  return sortedChoices.get(names);
 }
 
 /** A figure: a term and a large value, optionally a link to what is behind it. */
