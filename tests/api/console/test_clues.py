@@ -113,3 +113,22 @@ def test_roles_that_record_no_clues_get_no_forms(visit: Any, people: Any) -> Non
     assert "深挖细查" in v.page.locator("article.clue").inner_text()
     assert v.page.locator("form[data-command]").count() == 0
     assert v.console.unexpected() == []
+
+
+def test_the_as_of_view_shows_the_clues_of_that_day(visit: Any, people: Any) -> None:
+    with people.api(people.discipline) as api:
+        then = api.get("/clue-counts", params={"as_of": "2018-06-30"}).json()
+    assert 0 < then["concluded"] < then["received"] < 396
+    v = visit()
+    v.sign_in(people.discipline)
+    v.go("#/clues")
+    v.page.fill("#asof-date", "2018-06-30")
+    v.page.click(".moment-form button[type=submit]")
+    v.page.wait_for_selector("#banner:not([hidden])")
+    v.ready()
+    shown = {k: figure(v, k) for k in ("received", "assigned", "concluded", "open", "overdue")}
+    assert shown == {k: str(then[k]) for k in shown}
+    assert v.page.locator("form[data-command]").count() == 0
+    follow(v, '[data-figure="open"]')
+    assert f"共 {then['open']} 件" in v.page.locator(".pager").inner_text()
+    assert v.console.unexpected() == []

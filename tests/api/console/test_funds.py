@@ -144,3 +144,25 @@ def test_read_only_roles_get_no_form_and_a_unit_only_the_fund_figures(
     assert unit.page.locator('[data-figure="recovered"]').count() == 1
     assert unit.page.locator("table.idle, table.by-unit").count() == 0
     assert v.console.unexpected() == [] and unit.console.unexpected() == []
+
+
+def test_the_as_of_view_shows_the_amounts_of_that_day_without_the_form(
+    visit: Any, people: Any
+) -> None:
+    with people.api(people.finance) as api:
+        [then] = api.get("/funds", params={"as_of": "2018-05-31"}).json()
+        [now] = api.get("/funds").json()
+    assert then["recovered"] != now["recovered"]
+    v = visit()
+    v.sign_in(people.finance)
+    v.go("#/funds")
+    v.page.fill("#asof-date", "2018-05-31")
+    v.page.click(".moment-form button[type=submit]")
+    v.page.wait_for_selector("#banner:not([hidden])")
+    v.ready()
+    recovered = amount(v.page.locator('[data-figure="recovered"]').inner_text())
+    assert recovered == Decimal(then["recovered"])
+    assert v.page.locator("form[data-command]").count() == 0
+    follow(v, '[data-figure="recovered"]')
+    assert v.page.locator(".sum").get_attribute("data-amount") == then["recovered"]
+    assert v.console.unexpected() == []
