@@ -113,8 +113,11 @@ class ActionItem(BaseModel):
 
 
 class ActionPage(BaseModel):
+    """A page of actions; ``total``: how many match the filters in all."""
+
     items: list[ActionItem]
     next: str | None
+    total: int
 
 
 class HeldAccountable(BaseModel):
@@ -143,6 +146,19 @@ class ConsequencesPublic(BaseModel):
 class CaseCounts(BaseModel):
     opened: int
     closed: int
+
+
+class AccountabilitySummary(BaseModel):
+    """The published figures in one answer: cases opened and closed; every counted action;
+    组织处理 (family organisational); 党纪政务处分 (families party and government, each person
+    once); and the counts by family and by kind."""
+
+    cases: CaseCounts
+    all: ActionFigures
+    organisational: ActionFigures
+    sanctioned: ActionFigures
+    by_family: list[ActionGroup]
+    by_kind: list[ActionGroup]
 
 
 # Clues and petitions
@@ -214,8 +230,11 @@ class ClueItem(BaseModel):
 
 
 class CluePage(BaseModel):
+    """A page of clues; ``total``: how many match the filters in all."""
+
     items: list[ClueItem]
     next: str | None
+    total: int
 
 
 class TransferPublic(BaseModel):
@@ -324,5 +343,10 @@ class MovementPublic(BaseModel):
 
 
 class MovementPage(BaseModel):
+    """A page of movements; ``total`` of them match the filters in all, and their amounts
+    add up to ``total_amount`` (元, signed on the account when one is asked about)."""
+
     items: list[MovementPublic]
     next: str | None
+    total: int
+    total_amount: Decimal

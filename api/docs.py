@@ -23,7 +23,7 @@ def install(app: FastAPI) -> None:
     folder = Path(fastapi_offline.__file__).parent / "static"
     app.mount(ASSETS, StaticFiles(directory=folder), name="docs-assets")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
     def swagger() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json",
@@ -33,7 +33,7 @@ def install(app: FastAPI) -> None:
             swagger_favicon_url=f"{ASSETS}/favicon.png",
         )
 
-    @app.get("/redoc", include_in_schema=False)
+    @app.api_route("/redoc", methods=["GET", "HEAD"], include_in_schema=False)
     def redoc() -> HTMLResponse:
         return get_redoc_html(
             openapi_url="/openapi.json",

@@ -26,6 +26,8 @@ from ledger.infrastructure.outage import Unavailable, outage_of
 from ledger.projections.reading import QueryError
 from ledger.projections.runner import UnknownReadModel
 
+from .messages import in_chinese
+
 log = logging.getLogger("ledger.api")
 
 # Most specific first: the first class an error is an instance of wins.
@@ -140,7 +142,7 @@ def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
 
 def _describe(problem: Any) -> str:
     loc = [str(p) for p in problem.get("loc", ()) if p not in ("body",)]
-    return f"{'.'.join(loc)}: {problem.get('msg', '无效')}"
+    return f"{'.'.join(loc)}: {in_chinese(problem)}"
 
 
 def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -191,6 +191,17 @@ class Headcount(CommandBase):
     headcount: int
 
 
+class UnitPublic(BaseModel):
+    """A unit of the registry as it is now."""
+
+    unit_id: UUID
+    name: str
+    level: str
+    parent_id: UUID | None
+    headcount_year: int | None
+    headcount: int | None
+
+
 class PersonCreate(CommandBase):
     name: str
 
@@ -276,10 +287,12 @@ class FindingItem(BaseModel):
 
 
 class FindingPage(BaseModel):
-    """A page of findings; pass ``next`` as ``after`` for the page after it."""
+    """A page of findings; pass ``next`` as ``after`` for the page after it; ``total``
+    is how many findings match the filters in all."""
 
     items: list[FindingItem]
     next: str | None
+    total: int
 
 
 class MeasurePublic(BaseModel):

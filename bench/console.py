@@ -97,6 +97,10 @@ def pages(base: str, token: str, ids: dict[str, str]) -> list[tuple[str, str, bo
         f"{base}/api/v1/findings", params={"inspection_id": guizhou, "limit": 1000}, headers=headers
     ).json()["items"]
     busiest = max(listed, key=lambda f: f["sent_back"])["finding_id"]
+    return [*finding_pages(guizhou, busiest), *discipline_pages(base, headers)]
+
+
+def finding_pages(guizhou: str, busiest: str) -> list[tuple[str, str, bool]]:
     return [
         ("总览 overview", "#/", False),
         ("巡视 inspection (chart, rollups)", f"#/inspections/{guizhou}", False),
@@ -107,6 +111,30 @@ def pages(base: str, token: str, ids: dict[str, str]) -> list[tuple[str, str, bo
         ("巡视 as of 2018-05-31", f"#/inspections/{guizhou}", True),
         ("问题 as of 2018-05-31", f"#/findings/{busiest}", True),
         ("完整性 integrity (signs a checkpoint)", "#/integrity", False),
+    ]
+
+
+def discipline_pages(base: str, headers: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """The accountability, funds and clue pages (Yongding's data), and the import screen."""
+
+    def first(path: str, key: str) -> str:
+        answer = httpx.get(f"{base}/api/v1{path}", params={"limit": 1}, headers=headers).json()
+        return str((answer["items"] if isinstance(answer, dict) else answer)[0][key])
+
+    action = first("/accountability/actions", "action_id")
+    clue, fund = first("/clues", "clue_id"), first("/funds", "fund_id")
+    return [
+        ("问责 accountability (7 figures, 20 rows)", "#/accountability", False),
+        ("问责 filtered (judicial)", "#/accountability?family=judicial", False),
+        ("问责 one action", f"#/accountability/actions/{action}", False),
+        ("资金 funds (balances, idle, units)", "#/funds", False),
+        ("资金 movements behind 追缴", f"#/funds/movements?fund_id={fund}&kind=recovery", False),
+        ("线索 clues (figures, units, 20 rows)", "#/clues", False),
+        ("线索 one clue", f"#/clues/{clue}", False),
+        ("导入 import (form)", "#/import", False),
+        ("问责 as of 2018-05-31", "#/accountability", True),
+        ("资金 as of 2018-05-31", "#/funds", True),
+        ("线索 as of 2018-05-31", "#/clues", True),
     ]
 
 

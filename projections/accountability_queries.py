@@ -102,11 +102,13 @@ class AccountabilityQueries(Reader):
         when: When | None = None,
         after: str | None = None,
         limit: int = 50,
+        total: bool = False,
     ) -> Page:
-        """Actions known by then, in the order they were proposed (a page at a time)."""
+        """Actions known by then, in the order they were proposed (a page at a time);
+        with ``total``, how many match in all."""
         when, size = when or When.of(), paging.limit_of(limit)
         s = self.action_state(when)
-        query = select(s).where(s.c.position > paging.decode(after))
+        query = select(s)
         filters = {"unit_id": unit_id, "case_id": case_id, "person_id": person_id}
         for column, value in filters.items():
             if value is not None:
@@ -114,10 +116,18 @@ class AccountabilityQueries(Reader):
         query = _year_family(query, s, year, family)
         if counted_only:
             query = query.where(s.c.counted == true())
-        rows = self.rows(query.order_by(s.c.position).limit(size + 1))
+        page = query.where(s.c.position > paging.decode(after)).order_by(s.c.position)
+        rows = self.rows(page.limit(size + 1))
         items = [_action(row._asdict()) for row in rows[:size]]
         more = len(rows) > size
-        return Page(items, paging.encode(items[-1]["position"]) if more else None)
+        cursor = paging.encode(items[-1]["position"]) if more else None
+        return Page(items, cursor, self.count(query) if total else None)
+
+    def action(self, action_id: Any, when: When | None = None) -> dict[str, Any] | None:
+        """One action as the list shows it, known by then; None if unknown (then)."""
+        s = self.action_state(when or When.of())
+        rows = self.rows(select(s).where(s.c.action_id == str(action_id)))
+        return _action(rows[0]._asdict()) if rows else None
 
     def consequences(self, year: int, when: When | None = None) -> dict[str, Any]:
         """The consequence rule for one year: every person held accountable loses that year's

@@ -22,6 +22,8 @@ from .reading import Reader, When, one_of
 
 GROUPS = {"unit": "unit_id", "disposition": "disposition", "kind": "kind", "organ": "organ"}
 DISPOSITIONS = [d.value for d in Disposition]
+# Where a clue stands by then; "open" is every clue not yet concluded (the 未办结 figure).
+STATUSES = ("received", "assigned", "concluded", "open")
 
 
 class ClueQueries(Reader):
@@ -63,18 +65,25 @@ class ClueQueries(Reader):
         when: When | None = None,
         after: str | None = None,
         limit: int = 50,
+        total: bool = False,
+        status: str | None = None,
+        disposition: str | None = None,
     ) -> Page:
-        """Clues received by then, in the order received, a page at a time."""
+        """Clues received by then, in the order received, a page at a time; with
+        ``total``, how many match in all. ``status`` and ``disposition`` are as of then,
+        so each figure of ``clue_counts`` has the list behind it."""
         when, size = when or When.of(), paging.limit_of(limit)
         c = self.named["rm_clues"]
         query = self._filtered(select(c), kind, unit_id, None, when)
         if overdue is not None:
             query = query.where(self._overdue(when) if overdue else ~self._overdue(when))
-        query = query.where(c.c.position > paging.decode(after)).order_by(c.c.position)
-        rows = self.rows(query.limit(size + 1))
+        query = query.where(*self._stage(status, disposition, when))
+        page = query.where(c.c.position > paging.decode(after)).order_by(c.c.position)
+        rows = self.rows(page.limit(size + 1))
         items = [self._as_of(row._asdict(), when) for row in rows[:size]]
         more = len(rows) > size
-        return Page(items, paging.encode(items[-1]["position"]) if more else None)
+        cursor = paging.encode(items[-1]["position"]) if more else None
+        return Page(items, cursor, self.count(query) if total else None)
 
     def clue(self, clue_id: Any, when: When | None = None) -> dict[str, Any] | None:
         """One clue with its transfers and the cases and actions that cite it; None if unknown."""
@@ -109,6 +118,28 @@ class ClueQueries(Reader):
         ]
 
     # --- building blocks ------------------------------------------------------------
+
+    def _stage(
+        self, status: str | None, disposition: str | None, when: When
+    ) -> list[ColumnElement[bool]]:
+        c = self.named["rm_clues"]
+        done = self._concluded(when)
+        assigned = self._happened(c.c.assigned_on, c.c.assigned_us, when)
+        where: list[ColumnElement[bool]] = []
+        if status is not None:
+            one_of("status", status, STATUSES, "办理状态")
+            where.append(
+                {
+                    "received": and_(~assigned, ~done),
+                    "assigned": and_(assigned, ~done),
+                    "concluded": done,
+                    "open": ~done,
+                }[status]
+            )
+        if disposition is not None:
+            one_of("disposition", disposition, DISPOSITIONS, "处置方式")
+            where += [done, c.c.disposition == disposition]
+        return where
 
     def _led_to(self, clue_id: str) -> tuple[list[str], list[str]]:
         cc, ca = self.named["rm_case_clues"], self.named["rm_clue_actions"]

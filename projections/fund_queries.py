@@ -135,6 +135,25 @@ class FundQueries(Reader):
         more = len(rows) > size
         return Page(items, paging.encode(items[-1]["position"]) if more else None)
 
+    def movement_sum(
+        self,
+        fund_id: Any = None,
+        kind: str | None = None,
+        unit_id: Any = None,
+        case_id: Any = None,
+        person_id: Any = None,
+        account_id: Any = None,
+        when: When | None = None,
+    ) -> tuple[int, Decimal]:
+        """How many movements the same filters list in all, and their amounts summed
+        (signed on the account, with ``account_id``): the total they explain."""
+        when = when or When.of()
+        query = self._movements(fund_id, kind, unit_id, case_id, person_id, account_id)
+        listed = query.where(*self._known(self.named["rm_fund_movements"], when)).subquery()
+        sums = select(func.count(), func.coalesce(func.sum(listed.c.amount_fen), 0))
+        n, fen = self.rows(sums)[0]
+        return int(n), yuan(fen)
+
     def _movements(
         self, fund_id: Any, kind: Any, unit_id: Any, case_id: Any, person_id: Any, account: Any
     ) -> Select[Any]:

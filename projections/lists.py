@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, Table, desc, literal, select, true, tuple_
+from sqlalchemy import Row, Table, desc, func, literal, select, true, tuple_
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from .reading import COMPLETED, QueryError, Reader, When, is_overdue, one_of, overdue
@@ -39,10 +39,12 @@ STATUSES: dict[str, Callable[[Subquery], Condition]] = {
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list; ``next`` is the cursor of the page after it, if any."""
+    """One page of a list; ``next`` is the cursor of the page after it, if any;
+    ``total`` how many items the whole list has (counted only when asked for)."""
 
     items: list[dict[str, Any]]
     next: str | None
+    total: int | None = None
 
 
 class FindingLists(Reader):
@@ -81,23 +83,33 @@ class FindingLists(Reader):
         after: str | None = None,
         limit: int = 50,
         sent_back: bool | None = None,
+        total: bool = False,
     ) -> Page:
         """A page of findings matching every filter given, in recording order.
 
         ``category`` matches a 大类, or a 大类 > 项; ``overdue`` is judged on
-        the day asked about.
+        the day asked about. With ``total``, the page also says how many
+        findings match in all (a COUNT with the same filters, on every page).
         """
         when = when or When.of()
         f = self.t.findings
         fixed = [*self.of_inspection(inspection_id), *self._unit(unit_id), *_category(f, category)]
+
+        def conditions(s: Subquery) -> list[Condition]:
+            return [
+                *_status(s, status),
+                *_flag(long_term, "long_term", s.c.long_term == true()),
+                *_flag(overdue, "overdue", _overdue(s, when)),
+                *_flag(sent_back, "sent_back", s.c.sent_back > 0),
+            ]
+
         s = self.state(when, *fixed, *_after(f, after))
-        conditions = [
-            *_status(s, status),
-            *_flag(long_term, "long_term", s.c.long_term == true()),
-            *_flag(overdue, "overdue", _overdue(s, when)),
-            *_flag(sent_back, "sent_back", s.c.sent_back > 0),
-        ]
-        return self._page(s, conditions, when, limit)
+        page = self._page(s, conditions(s), when, limit)
+        if not total:
+            return page
+        every = self.state(when, *fixed)
+        counted = self.rows(select(func.count()).select_from(every).where(*conditions(every)))
+        return Page(page.items, page.next, int(counted[0][0]))
 
     def overdue(
         self,
@@ -106,11 +118,12 @@ class FindingLists(Reader):
         when: When | None = None,
         after: str | None = None,
         limit: int = 50,
+        total: bool = False,
     ) -> Page:
         """Findings overdue on the day asked about: ongoing, not long-term, deadline
         before that day, counting only extensions that had taken effect by then."""
         return self.findings(
-            inspection_id, unit_id, overdue=True, when=when, after=after, limit=limit
+            inspection_id, unit_id, overdue=True, when=when, after=after, limit=limit, total=total
         )
 
     def _page(self, s: Subquery, conditions: list[Condition], when: When, limit: int) -> Page:

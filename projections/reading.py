@@ -144,6 +144,11 @@ class Reader:
         with self.engine.connect() as conn:
             return list(conn.execute(query, values))
 
+    def count(self, query: Select[Any]) -> int:
+        """How many rows ``query`` gives (a list's total, with the list's own filters)."""
+        counted = select(func.count()).select_from(query.order_by(None).subquery("listed"))
+        return int(self.rows(counted)[0][0])
+
     def state(self, when: When, *where: ColumnElement[bool]) -> Subquery:
         """Every finding recorded by ``when`` that meets ``where`` (conditions on
         rm_findings' fixed columns: inspection, category, id …).

@@ -38,6 +38,12 @@ class Registers(Reader):
         query = query.order_by(order.issued_on, order.issued_us, order.finding_id, order.letter_no)
         return [_letter(row, when) for row in self.rows(query)]
 
+    def units(self) -> list[dict[str, Any]]:
+        """Every unit as it is now (name, level, parent, latest headcount), by name:
+        reference data, so names stay current in past views as everywhere else."""
+        u = self.t.units
+        return [row._asdict() for row in self.rows(select(u).order_by(u.c.name, u.c.unit_id))]
+
     def letters_by_level(
         self, when: When | None = None, inspection_id: Any = None
     ) -> dict[str, int]:

@@ -40,9 +40,13 @@ HEADERS = {
 
 
 def install(app: FastAPI) -> None:
-    """Serve the console page at ``/`` and its assets under ``/console``."""
+    """Serve the console page at ``/`` and its assets under ``/console``.
+
+    ``HEAD`` is answered like ``GET`` (without the body), as the static files
+    are: monitors and proxies check a page with it.
+    """
     app.mount(ASSETS, StaticFiles(directory=STATIC), name="console")
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def console() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers=HEADERS)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
+from ledger.domain.errors import NotFound
 from ledger.domain.sanctions import ActionFamily
 from ledger.domain.values import Actor, Role
 
@@ -33,6 +34,7 @@ for command in COMMANDS:
     add(router, command)
 
 NAMED_ROLES = frozenset({Role.DISCIPLINE, Role.AUDITOR})
+F = ActionFamily
 Year = Annotated[int | None, Query(ge=1949, le=2100, description="决定年度")]
 By = Literal["kind", "family", "unit", "rank", "year"]
 
@@ -111,11 +113,29 @@ def actions(
         when=when,
         after=after,
         limit=limit,
+        total=True,
     )
     return d.ActionPage(
         items=[d.ActionItem.model_validate(x) for x in hide_names(actor, page.items)],
         next=page.next,
+        total=page.total or 0,
     )
+
+
+@router.get(
+    "/accountability/actions/{action_id}",
+    response_model=d.ActionItem,
+    summary="一项问责处分(姓名仅纪检监察、审计可见)",
+)
+def action(
+    action_id: UUID, actor: ActorDep, reads: ReadsDep, when: WhenDep, response: Response
+) -> d.ActionItem:
+    not_a_unit(actor, "问责处分")
+    found = reads.action(action_id, when=when)
+    if found is None:
+        raise NotFound("该问责处分不存在(或在所问时点尚未提出)", field="action_id")
+    response.headers["ETag"] = f'"{found["version"]}"'
+    return d.ActionItem.model_validate(hide_names(actor, [found])[0])
 
 
 @router.get(
@@ -133,6 +153,24 @@ def consequences(
     found = reads.consequences(year, when=when)
     found["persons"] = hide_names(actor, found["persons"])
     return d.ConsequencesPublic.model_validate(found)
+
+
+@router.get(
+    "/accountability/summary",
+    response_model=d.AccountabilitySummary,
+    summary="问责处分主要数字(立案、组织处理、党纪政务处分、按类别与方式)",
+)
+def summary(actor: ActorDep, reads: ReadsDep, when: WhenDep, year: Year = None) -> Any:
+    """What ``/case-counts``, ``/accountability/totals`` and ``/accountability/counts`` answer,
+    in one request (the console's 问责 page shows them all)."""
+    return {
+        "cases": reads.case_counts(year, when=when),
+        "all": reads.action_totals(year, when=when),
+        "organisational": reads.action_totals(year, None, [F.ORGANISATIONAL], when=when),
+        "sanctioned": reads.action_totals(year, None, [F.PARTY, F.GOVERNMENT], when=when),
+        "by_family": reads.action_counts("family", year, when=when),
+        "by_kind": reads.action_counts("kind", year, when=when),
+    }
 
 
 @router.get("/case-counts", response_model=d.CaseCounts, summary="立案与结案数")

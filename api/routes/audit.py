@@ -201,7 +201,7 @@ def provenance(
         "sent_back": {"sent_back": True},
     }
     filters = choices[figure]
-    page = reads.findings(inspection_id, when=when, after=after, limit=limit, **filters)
+    page = reads.findings(inspection_id, when=when, after=after, limit=limit, total=True, **filters)
     return s.ProvenancePublic(
         inspection_id=inspection_id,
         figure=figure,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from ledger.domain.clue import ClueKind
+from ledger.domain.clue import ClueKind, Disposition
 from ledger.domain.errors import NotFound
 
 from .. import discipline_schemas as d
@@ -69,12 +69,28 @@ def clues(
     kind: Kind = None,
     unit_id: UUID | None = None,
     overdue: bool | None = None,
+    status: Annotated[
+        Literal["received", "assigned", "concluded", "open"] | None,
+        Query(description="所问时点的办理状态;open 为未办结"),
+    ] = None,
+    disposition: Disposition | None = None,
     after: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> d.CluePage:
     not_a_unit(actor, "问题线索清单")
-    page = reads.clues(_kind(kind), unit_id, overdue, when=when, after=after, limit=limit)
-    return d.CluePage(items=[d.ClueItem.model_validate(x) for x in page.items], next=page.next)
+    page = reads.clues(
+        _kind(kind),
+        unit_id,
+        overdue,
+        when=when,
+        after=after,
+        limit=limit,
+        total=True,
+        status=status,
+        disposition=None if disposition is None else disposition.value,
+    )
+    items = [d.ClueItem.model_validate(x) for x in page.items]
+    return d.CluePage(items=items, next=page.next, total=page.total or 0)
 
 
 @router.get(P, response_model=d.ClueDetail, summary="一件线索:移交记录及由此立案、问责")

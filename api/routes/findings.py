@@ -65,6 +65,7 @@ def findings(
         when=when,
         after=after,
         limit=limit,
+        total=True,
     )
     return s.FindingPage.model_validate(page, from_attributes=True)
 
@@ -80,7 +81,7 @@ def overdue(
     limit: Limit = 50,
 ) -> s.FindingPage:
     page = reads.overdue(
-        inspection_id, own_unit(actor, unit_id), when=when, after=after, limit=limit
+        inspection_id, own_unit(actor, unit_id), when=when, after=after, limit=limit, total=True
     )
     return s.FindingPage.model_validate(page, from_attributes=True)
 

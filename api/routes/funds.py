@@ -87,17 +87,12 @@ def movements(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> d.MovementPage:
     not_a_unit(actor, "资金往来明细")
-    page = reads.movements(
-        fund_id,
-        None if kind is None else kind.value,
-        unit_id,
-        case_id,
-        person_id,
-        account_id,
-        when=when,
-        after=after,
-        limit=limit,
-    )
+    filters = (fund_id, None if kind is None else kind.value, unit_id, case_id, person_id)
+    page = reads.movements(*filters, account_id, when=when, after=after, limit=limit)
+    total, amount = reads.movement_sum(*filters, account_id, when=when)
     return d.MovementPage(
-        items=[d.MovementPublic.model_validate(x) for x in page.items], next=page.next
+        items=[d.MovementPublic.model_validate(x) for x in page.items],
+        next=page.next,
+        total=total,
+        total_amount=amount,
     )

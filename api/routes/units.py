@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .. import schemas as s
+from ..deps import ActorDep, ReadsDep
 from ..errors import RESPONSES
 from .commanding import Command, add
 
@@ -20,3 +21,8 @@ COMMANDS = [
 ]
 for command in COMMANDS:
     add(router, command)
+
+
+@router.get("/units", response_model=list[s.UnitPublic], summary="单位名录(名称、层级、编制人数)")
+def units(actor: ActorDep, reads: ReadsDep) -> list[s.UnitPublic]:
+    return [s.UnitPublic.model_validate(u) for u in reads.units()]

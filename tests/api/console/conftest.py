@@ -132,13 +132,16 @@ def visit(browser: Any, demo_api: Any, request: pytest.FixtureRequest) -> Callab
 
 @dataclass
 class People:
-    """Tokens for the demo's office and one responsible unit, and an API client per token."""
+    """Tokens for the demo's office, one responsible unit, an auditor, discipline and finance
+    staff, and an API client per token."""
 
     office: str
     unit: str
     auditor: str
     unit_id: str
     url: str
+    discipline: str
+    finance: str
 
     def api(self, token: str) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"}
@@ -163,4 +166,6 @@ def people(demo_api: Any) -> People:
         Actor(id="demo-unit-fupin", name="省扶贫办联络员", role="responsible_unit", unit=unit_id)
     )
     auditor = token(Actor(id="demo-auditor", name="审计督查员", role="auditor"))
-    return People(office, unit, auditor, unit_id, demo_api.url)
+    discipline = token(Actor(id="demo-discipline", name="纪委监委干部", role="discipline"))
+    finance = token(Actor(id="demo-finance", name="财政局干部", role="finance"))
+    return People(office, unit, auditor, unit_id, demo_api.url, discipline, finance)

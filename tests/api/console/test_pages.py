@@ -86,6 +86,7 @@ def test_filtering_the_list_shows_exactly_the_findings_behind_a_figure(
     assert all("逾期" in t for t in rows.locator("td:nth-child(6)").all_inner_texts())
     v.page.select_option("#f-overdue", "")
     v.page.select_option("#f-status", "claimed")
+    v.page.evaluate("document.body.removeAttribute('data-ready')")
     v.page.click("form.filters button[type=submit]")
     v.page.wait_for_function("location.hash.includes('status=claimed')")
     v.ready()
@@ -98,6 +99,7 @@ def test_filtering_the_list_shows_exactly_the_findings_behind_a_figure(
     v.page.select_option("#f-status", "")
     v.page.select_option("#f-unit_id", label="省扶贫办")
     v.page.select_option("#f-category", label="贫困人口识别和退出不精准(全部)")
+    v.page.evaluate("document.body.removeAttribute('data-ready')")
     v.page.click("form.filters button[type=submit]")
     v.page.wait_for_function("location.hash.includes('unit_id=')")
     v.ready()
@@ -127,6 +129,7 @@ def test_the_list_pages_forward_and_back(visit: Any, people: Any) -> None:
         "rows => rows.map(r => r.dataset.finding)"
     )
     assert len(first) == 20
+    v.page.evaluate("document.body.removeAttribute('data-ready')")
     v.page.click("a[rel=next]")
     v.page.wait_for_function("location.hash.includes('after=')")
     v.ready()
@@ -135,6 +138,7 @@ def test_the_list_pages_forward_and_back(visit: Any, people: Any) -> None:
     )
     assert len(second) == 20 and not set(first) & set(second)
     assert "第 2 页" in v.page.locator(".pager").inner_text()
+    v.page.evaluate("document.body.removeAttribute('data-ready')")
     v.page.click("a[rel=prev]")
     v.page.wait_for_function("!location.hash.includes('after=')")
     v.ready()
@@ -289,6 +293,7 @@ def test_the_console_can_be_used_from_the_keyboard(visit: Any, people: Any) -> N
     v.page.keyboard.press("Enter")
     assert v.page.evaluate("document.activeElement.id") == "main"
     v.page.focus("#nav a[data-nav=findings]")
+    v.page.evaluate("document.body.removeAttribute('data-ready')")
     v.page.keyboard.press("Enter")
     v.page.wait_for_function("location.hash === '#/findings'")
     v.ready()
@@ -298,6 +303,7 @@ def test_the_console_can_be_used_from_the_keyboard(visit: Any, people: Any) -> N
     v.page.focus("#f-status")
     v.page.keyboard.press("ArrowDown")
     v.page.focus("form.filters button[type=submit]")
+    v.page.evaluate("document.body.removeAttribute('data-ready')")
     v.page.keyboard.press("Enter")
     v.page.wait_for_function("location.hash.includes('status=')")
     v.ready()
@@ -314,4 +320,25 @@ def test_the_console_loads_nothing_from_elsewhere(visit: Any, people: Any, demo_
     assert requested and all(u.startswith(demo_api.url) for u in requested)
     response = v.page.request.get(demo_api.url + "/")
     assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert v.console.unexpected() == []
+
+
+def test_the_findings_list_says_how_many_findings_match_on_every_page(
+    visit: Any, people: Any
+) -> None:
+    with people.api(people.office) as api:
+        total = api.get("/findings", params={"status": "ongoing", "limit": 1}).json()["total"]
+        every = api.get("/findings", params={"limit": 1}).json()["total"]
+    assert total > 20 and every > total
+    v = visit()
+    v.sign_in(people.office)
+    v.go("#/findings?status=ongoing")
+    assert v.page.locator(".pager .total").get_attribute("data-total") == str(total)
+    assert f"共 {total} 条" in v.page.locator("table.findings caption").inner_text()
+    v.page.click("a[rel=next]")
+    v.page.wait_for_selector("a[rel=prev]")
+    v.ready()
+    assert v.page.locator(".pager .total").inner_text() == f"共 {total} 条"
+    v.go("#/findings")
+    assert v.page.locator(".pager .total").inner_text() == f"共 {every} 条"
     assert v.console.unexpected() == []

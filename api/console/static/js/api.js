@@ -29,20 +29,25 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body && body.error;
     this.field = body && body.field;
+    this.body = body;
   }
 }
 
 async function request(method, path, { params = {}, body, headers = {}, token } = {}) {
   const url = new URL(`/api/v1${path}`, window.location.origin);
   for (const [key, value] of Object.entries(params)) {
-    if (value !== '' && value !== null && value !== undefined) url.searchParams.set(key, value);
+    // An array is a repeated parameter (family=party&family=government).
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== '' && one !== null && one !== undefined) url.searchParams.append(key, one);
+    }
   }
   const sent = { Authorization: `Bearer ${token || auth.token}`, ...headers };
-  if (body !== undefined) sent['Content-Type'] = 'application/json';
+  const file = body instanceof Blob;
+  if (body !== undefined && !file) sent['Content-Type'] = 'application/json';
   let response;
   try {
     response = await fetch(url, {
-      method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers: sent, body: body === undefined || file ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, { error: 'network', detail: '无法连接服务器,请检查网络后重试' });
@@ -86,6 +91,12 @@ export async function download(path) {
 /** Who a token belongs to (sign-in). */
 export async function whoIs(token) {
   return (await request('GET', '/me', { token })).data;
+}
+
+/** A file sent as the request body (a spreadsheet import), options in the query. */
+export async function upload(path, file, params = {}) {
+  const type = file.type || (file.name.endsWith('.csv') ? 'text/csv' : 'application/octet-stream');
+  return (await request('POST', path, { params, body: file, headers: { 'Content-Type': type } })).data;
 }
 
 /** A command: the receipt, or an ApiError. */

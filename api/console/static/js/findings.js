@@ -3,6 +3,7 @@
 import { get } from './api.js';
 import { h, table } from './dom.js';
 import { STATUSES, STATUS_FILTERS } from './labels.js';
+import { byName } from './lists.js';
 import { moment } from './moment.js';
 import { listHash } from './overview.js';
 
@@ -49,7 +50,7 @@ async function choices(ids) {
     });
   }
   return {
-    units: [...units].sort((a, b) => a[1].localeCompare(b[1], 'zh')),
+    units: [...units].sort((a, b) => byName(a[1], b[1])),
     categories: [...categories].map(([major, items]) => [
       [[major, `${major}(全部)`], ...[...items].map((item) => [`${major} > ${item}`, item])], '', major]),
   };
@@ -131,7 +132,8 @@ function pager(params, page) {
     links.push(h('a', { href: listHash({ ...base, after: page.next, trail: params.after ? nextTrail.join(',') : '' }), rel: 'next' }, '下一页'));
   }
   return h('nav', { class: 'pager', 'aria-label': '分页' },
-    h('span', {}, `第 ${trail.length + (params.after ? 2 : 1)} 页`), links);
+    h('span', {}, `第 ${trail.length + (params.after ? 2 : 1)} 页`),
+    h('span', { class: 'total', 'data-total': page.total }, `共 ${page.total} 条`), links);
 }
 
 /** The list page. */
@@ -148,7 +150,7 @@ export async function findingsPage({ me, params }) {
     unitRole ? h('p', { class: 'muted' }, '只列出交办给本单位的问题。') : null,
     form,
     page.items.length
-      ? table(`问题清单(本页 ${page.items.length} 条)`, head, page.items.map(row), 'findings')
+      ? table(`问题清单(共 ${page.total} 条,本页 ${page.items.length} 条)`, head, page.items.map(row), 'findings')
       : h('p', { class: 'empty' }, '没有符合条件的问题。'),
     pager(params, page));
 }

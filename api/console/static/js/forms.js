@@ -4,13 +4,19 @@
 import { ApiError, post } from './api.js';
 import { h, uid } from './dom.js';
 
+function option([v, text], chosen) {
+  return h('option', { value: v, selected: v === chosen }, text);
+}
+
 function control(f, id, errorId) {
   const common = { id, name: f.name, 'data-field': f.name, 'aria-describedby': errorId };
-  if (f.type === 'textarea') return h('textarea', { ...common, rows: 3 });
+  if (f.type === 'textarea') return h('textarea', { ...common, rows: 3 }, f.value || '');
   if (f.type === 'select') {
-    return h('select', common, f.options.map(([v, text]) => h('option', { value: v }, text)));
+    // options: [value, text] pairs; groups: [label, pairs] for <optgroup>s after them.
+    return h('select', common, (f.options || []).map((o) => option(o, f.value)),
+      (f.groups || []).map(([label, pairs]) => h('optgroup', { label }, pairs.map((o) => option(o, f.value)))));
   }
-  return h('input', { ...common, type: f.type || 'text', autocomplete: 'off' });
+  return h('input', { ...common, type: f.type || 'text', autocomplete: 'off', value: f.value });
 }
 
 /** One labelled field with room for its error. */
@@ -65,6 +71,13 @@ export function values(form, names) {
   return body;
 }
 
+/** An amount typed by a person: full-width digits and separators narrowed, commas dropped. */
+export function amount(text) {
+  return text.trim()
+    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+    .replace(/[．。]/g, '.').replace(/[,，\s]/g, '');
+}
+
 /**
  * A form that sends one command.
  * spec: {key, title, submit, fields, path, body(form) -> object, done(receipt)}.
@@ -80,9 +93,9 @@ export function commandForm(spec, version) {
     clearErrors(form);
     button.disabled = true;
     try {
-      const receipt = await post(spec.path, spec.body(form), {
-        'If-Match': `"${version}"`, 'Idempotency-Key': key,
-      });
+      // If-Match only where the page knows the record's version (a new record has none).
+      const guard = version === null || version === undefined ? {} : { 'If-Match': `"${version}"` };
+      const receipt = await post(spec.path, spec.body(form), { ...guard, 'Idempotency-Key': key });
       key = crypto.randomUUID();
       await spec.done(receipt);
     } catch (error) {

@@ -1,14 +1,22 @@
 // The console's shell: sign-in, the header, the as-of picker and banner, and the hash router.
 
+import { accountabilityPage } from './accountability.js';
+import { actionPage } from './action.js';
 import { ApiError, auth } from './api.js';
+import { cluePage } from './clue.js';
+import { cluesPage } from './clues.js';
 import { h } from './dom.js';
 import { findingPage } from './finding.js';
 import { findingsPage } from './findings.js';
+import { fundsPage } from './funds.js';
 import { integrityPage } from './integrity.js';
 import { ROLES } from './labels.js';
+import { forgetUnits } from './lists.js';
 import { momentBar } from './moment-bar.js';
+import { movementsPage } from './movements.js';
 import { inspectionPage, overviewPage } from './overview.js';
 import { signInPage } from './signin.js';
+import { uploadPage } from './upload.js';
 
 const main = document.getElementById('main');
 const ROUTES = [
@@ -16,6 +24,13 @@ const ROUTES = [
   [/^\/inspections\/([0-9a-f-]{36})$/, inspectionPage, 'overview'],
   [/^\/findings$/, findingsPage, 'findings'],
   [/^\/findings\/([0-9a-f-]{36})$/, findingPage, 'findings'],
+  [/^\/accountability$/, accountabilityPage, 'accountability'],
+  [/^\/accountability\/actions\/([0-9a-f-]{36})$/, actionPage, 'accountability'],
+  [/^\/funds$/, fundsPage, 'funds'],
+  [/^\/funds\/movements$/, movementsPage, 'funds'],
+  [/^\/clues$/, cluesPage, 'clues'],
+  [/^\/clues\/([0-9a-f-]{36})$/, cluePage, 'clues'],
+  [/^\/import$/, uploadPage, 'import'],
   [/^\/integrity$/, integrityPage, 'integrity'],
 ];
 let rendering = 0;
@@ -30,6 +45,10 @@ function parseHash() {
 function header(me) {
   const nav = document.getElementById('nav');
   nav.hidden = !me;
+  // A link names the roles it is for (data-roles); the API still decides every request.
+  for (const link of nav.querySelectorAll('a[data-roles]')) {
+    link.hidden = !me || !link.dataset.roles.split(' ').includes(me.role);
+  }
   const who = document.getElementById('who');
   if (!me) {
     who.replaceChildren();
@@ -38,6 +57,7 @@ function header(me) {
   const out = h('button', { type: 'button', class: 'link' }, '退出');
   out.addEventListener('click', () => {
     auth.signOut();
+    forgetUnits();
     window.location.hash = '#/';
     render();
   });
@@ -115,8 +135,11 @@ function say(text) {
   return h('p', { class: 'flash', role: 'status' }, text);
 }
 
-function go(hash) {
-  window.location.hash = hash;
+/** Go to another page, with a message on top of it (after a command). */
+function go(hash, message) {
+  flash = message ? h('p', { class: 'flash', role: 'status', tabindex: '-1' }, message) : null;
+  if (window.location.hash === hash) render();
+  else window.location.hash = hash;
 }
 
 window.addEventListener('hashchange', () => {
