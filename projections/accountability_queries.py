@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, select, true
+from sqlalchemy import Select, and_, case, distinct, false, func, null, select, true
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from ledger.domain.sanctions import ActionFamily, ActionKind
@@ -107,7 +107,7 @@ class AccountabilityQueries(Reader):
         """Actions known by then, in the order they were proposed (a page at a time);
         with ``total``, how many match in all."""
         when, size = when or When.of(), paging.limit_of(limit)
-        s = self.action_state(when)
+        s = self.action_state(when, shown=True)
         query = select(s)
         filters = {"unit_id": unit_id, "case_id": case_id, "person_id": person_id}
         for column, value in filters.items():
@@ -125,7 +125,7 @@ class AccountabilityQueries(Reader):
 
     def action(self, action_id: Any, when: When | None = None) -> dict[str, Any] | None:
         """One action as the list shows it, known by then; None if unknown (then)."""
-        s = self.action_state(when or When.of())
+        s = self.action_state(when or When.of(), shown=True)
         rows = self.rows(select(s).where(s.c.action_id == str(action_id)))
         return _action(rows[0]._asdict()) if rows else None
 
@@ -174,25 +174,31 @@ class AccountabilityQueries(Reader):
             query = query.where(s.c.unit_id == str(unit_id))
         return _year_family(query, s, year, family).subquery("counted")
 
-    def action_state(self, when: When) -> Subquery:
+    def action_state(self, when: When, shown: bool = False) -> Subquery:
+        """Every action known by then with its kind, family and whether it counts, as of then.
+        With ``shown`` (lists), its status, dates, year and appeals are as of then too."""
         a = self.named["rm_actions"]
-        fixed = [c for c in a.c if c.name not in ("kind", "family", "counted")]
+        moving = ("kind", "family", "counted", *(SHOWN if shown else ()))
+        fixed = [c for c in a.c if c.name not in moving]
         if when.current:
-            return select(*fixed, a.c.kind, a.c.family, a.c.counted).subquery("state")
+            return select(*fixed, *(a.c[name] for name in moving)).subquery("state")
         st = self.named["rm_action_states"]
+        known = and_(st.c.action_id == a.c.action_id, *when.by(st.c.effective, st.c.recorded_us))
 
         def latest(column: str, *extra: ColumnElement[bool]) -> Any:
-            known = and_(
-                st.c.action_id == a.c.action_id, *when.by(st.c.effective, st.c.recorded_us)
-            )
             inner = select(st.c[column]).where(known, *extra).order_by(st.c.position.desc())
-            return inner.limit(1).scalar_subquery().label(column)
+            return inner.limit(1).scalar_subquery()
 
-        kind = latest("kind", st.c.kind.is_not(None))
-        family = latest("family", st.c.family.is_not(None))
-        query = select(*fixed, kind, family, latest("counted"))
-        query = query.where(*when.by(a.c.effective, a.c.recorded_us)).offset(0)
-        return query.subquery("state")
+        counted = latest("counted")
+        columns = [
+            latest("kind", st.c.kind.is_not(None)).label("kind"),
+            latest("family", st.c.family.is_not(None)).label("family"),
+            counted.label("counted"),
+        ]
+        if shown:
+            columns += _shown(a, select(func.count()).where(known).scalar_subquery(), counted, when)
+        query = select(*fixed, *columns).where(*when.by(a.c.effective, a.c.recorded_us))
+        return query.offset(0).subquery("state")
 
     def _headcounts(self, year: int, when: When) -> dict[str, int]:
         h = self.named["rm_headcounts"]
@@ -210,6 +216,30 @@ class AccountabilityQueries(Reader):
 
     def _unit_names(self, groups: list[dict[str, Any]], by: str) -> dict[str, str]:
         return self._names([g["key"] for g in groups]) if by == "unit" else {}
+
+
+# Shown in lists, as of then: replayed from the state rows (one when proposed, one when
+# decided, one per appeal), so a decision or appeal not yet made or known is not shown. The
+# carrying out has no state row: it is shown from its (effective) date.
+SHOWN = ("status", "decided_on", "carried_out_on", "year", "appeals")
+
+
+def _shown(a: Any, rows: Any, counted: Any, when: When) -> list[Any]:
+    decided = rows >= 2
+    carried = and_(decided, a.c.carried_out_on.is_not(None), a.c.carried_out_on <= when.as_of)
+    status = case(
+        (~decided, "proposed"),
+        (counted == false(), "revoked"),
+        (carried, "carried_out"),
+        else_="decided",
+    )
+    return [
+        status.label("status"),
+        case((decided, a.c.decided_on), else_=null()).label("decided_on"),
+        case((carried, a.c.carried_out_on), else_=null()).label("carried_out_on"),
+        case((decided, a.c.year), else_=null()).label("year"),
+        case((rows > 2, rows - 2), else_=0).label("appeals"),
+    ]
 
 
 def _year_family(query: Select[Any], s: Any, year: Any, family: str | None) -> Select[Any]:

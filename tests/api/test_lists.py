@@ -272,3 +272,49 @@ def test_the_accountability_summary_is_the_separate_answers_in_one(
     # 党纪政务处分: three actions, two persons (干部0 party, 干部1 and 干部0 again government).
     assert (now["sanctioned"]["actions"], now["sanctioned"]["persons"]) == (3, 2)
     assert now["organisational"]["persons"] == 1 and now["all"]["persons"] == 3
+
+
+def test_an_actions_status_and_dates_are_as_of_the_moment_asked(world: SimpleNamespace) -> None:
+    w, disc = world, world.http["discipline"]
+    action = {
+        "kind": "admonition",
+        "unit_id": str(w.unit_a),
+        "proposed_on": "2019-02-01",
+        "proposing_organ": "纪委",
+        "deciding_organ": "纪委常委会",
+        "implementing_organ": "党组",
+        "effective_at": "2019-02-01",
+    }
+    action_id = disc.post("/actions", json=action).json()["id"]
+    steps = [
+        ("decision", {"decided_on": "2019-02-10", "effective_at": "2019-02-10"}),
+        ("execution", {"carried_out_on": "2019-02-20", "effective_at": "2019-02-20"}),
+        (
+            "appeals",
+            {"outcome": "upheld", "decided_on": "2019-03-01", "effective_at": "2019-03-01"},
+        ),
+        (
+            "appeals",
+            {"outcome": "revoked", "decided_on": "2019-04-01", "effective_at": "2019-04-01"},
+        ),
+    ]
+    for path, body in steps:
+        answer = disc.post(f"/actions/{action_id}/{path}", json=body)
+        assert answer.status_code in (200, 201), answer.text
+    expected = {
+        "2019-02-05": ("proposed", None, None, None, 0, False),
+        "2019-02-15": ("decided", "2019-02-10", None, 2019, 0, True),
+        "2019-02-25": ("carried_out", "2019-02-10", "2019-02-20", 2019, 0, True),
+        "2019-03-15": ("carried_out", "2019-02-10", "2019-02-20", 2019, 1, True),
+        "2019-04-15": ("revoked", "2019-02-10", "2019-02-20", 2019, 2, False),
+    }
+    keys = ("status", "decided_on", "carried_out_on", "year", "appeals", "counted")
+    for day, shown in expected.items():
+        one = disc.get(f"/accountability/actions/{action_id}", params={"as_of": day}).json()
+        [row] = disc.get("/accountability/actions", params={"as_of": day}).json()["items"]
+        assert tuple(one[k] for k in keys) == tuple(row[k] for k in keys) == shown, day
+    now = disc.get(f"/accountability/actions/{action_id}").json()
+    assert tuple(now[k] for k in keys) == expected["2019-04-15"]
+    # Recorded later than asked about: as it was known then, nothing had happened yet.
+    known = {"as_of": "2019-04-15", "known_at": "2000-01-01T00:00:00+08:00"}
+    assert disc.get("/accountability/actions", params=known).json()["total"] == 0
