@@ -31,45 +31,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "faults"))
 from cluster import PrivateCluster
-from common import tree
+from common import prepare, tree
 from loadgen import Connection, Server, load, pct
 from schemas import fresh_schema
 
-from ledger.application.ledger import Ledger
-from ledger.config import Settings
-from ledger.domain.values import Actor
-from ledger.infrastructure.credentials import Credentials
-
-OFFICE = Actor(id="bench-office", name="压测", role="inspection_office")
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def prepare(url: str, findings: int) -> tuple[list[str], str]:
-    ledger = Ledger(Settings(url))
-    try:
-        inspection = ledger.open_inspection(
-            OFFICE, kind="tour", title="扩展测试", inspecting_body="巡察组", inspected_body="某局"
-        ).id
-        with ledger.batch():
-            ids = [
-                str(
-                    ledger.record_finding(
-                        OFFICE,
-                        inspection,
-                        category=["一、类别"],
-                        number=str(n),
-                        text="问题",
-                        long_term=True,
-                    ).id
-                )
-                for n in range(findings)
-            ]
-        token, _ = Credentials(ledger.projector.db.engine).issue(
-            actor_id=OFFICE.id, name=OFFICE.name, role=OFFICE.role.value
-        )
-        return ids, token
-    finally:
-        ledger.close()
 
 
 def cpu_times() -> tuple[float, float]:

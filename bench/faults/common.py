@@ -117,19 +117,20 @@ def prepare(url: str, findings: int) -> tuple[list[str], str]:
         inspection = ledger.open_inspection(
             OFFICE, kind="tour", title="故障演练", inspecting_body="巡察组", inspected_body="某局"
         ).id
-        ids = [
-            str(
-                ledger.record_finding(
-                    OFFICE,
-                    inspection,
-                    category=["一、类别"],
-                    number=str(n),
-                    text="问题",
-                    long_term=True,
-                ).id
-            )
-            for n in range(findings)
-        ]
+        with ledger.batch():
+            ids = [
+                str(
+                    ledger.record_finding(
+                        OFFICE,
+                        inspection,
+                        category=["一、类别"],
+                        number=str(n),
+                        text="问题",
+                        long_term=True,
+                    ).id
+                )
+                for n in range(findings)
+            ]
         token, _ = Credentials(ledger.projector.db.engine).issue(
             actor_id=OFFICE.id, name=OFFICE.name, role=OFFICE.role.value
         )

@@ -109,21 +109,28 @@ def retry_while_503(
         time.sleep(0.2)
 
 
+def hold_the_turn(ledger: Ledger) -> threading.Event:
+    """Stand for a command of the server's process that does not finish: hold the
+    application's lock on a thread until the returned event is set."""
+    held, release = threading.Event(), threading.Event()
+
+    def stuck() -> None:
+        with ledger._lock:
+            held.set()
+            release.wait(30)
+
+    threading.Thread(target=stuck, daemon=True).start()
+    assert held.wait(5)
+    return release
+
+
 def test_a_command_stuck_behind_another_gets_503_not_a_hang(
     sqlite_world: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ledger.application import core
 
     monkeypatch.setattr(core, "TURN_TIMEOUT", 0.5)
-    held, release = threading.Event(), threading.Event()
-
-    def stuck() -> None:  # a command of the same process that does not finish
-        with sqlite_world.ledger._lock:
-            held.set()
-            release.wait(30)
-
-    threading.Thread(target=stuck, daemon=True).start()
-    held.wait(5)
+    release = hold_the_turn(sqlite_world.ledger)
     before = log_snapshot(sqlite_world.ledger)
     try:
         answer = post_progress(sqlite_world, "k-1")
@@ -146,15 +153,7 @@ def test_commands_queued_behind_a_stuck_one_are_all_refused_in_one_wait(
     from ledger.application import core
 
     monkeypatch.setattr(core, "TURN_TIMEOUT", 1.0)
-    held, release = threading.Event(), threading.Event()
-
-    def stuck() -> None:
-        with sqlite_world.ledger._lock:
-            held.set()
-            release.wait(30)
-
-    threading.Thread(target=stuck, daemon=True).start()
-    held.wait(5)
+    release = hold_the_turn(sqlite_world.ledger)
     before = log_snapshot(sqlite_world.ledger)
     began = time.monotonic()
     try:
