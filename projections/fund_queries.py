@@ -7,7 +7,7 @@ Amounts come back as Decimal yuan, exact to the fen.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -69,7 +69,8 @@ class FundQueries(Reader):
             raise QueryError(f"days 须为 1–{MAX_DAYS} 的整数", "days")
         when = when or When.of()
         a, legs = self.named["rm_fund_accounts"], self.named["rm_fund_legs"]
-        since = when.as_of - timedelta(days=days)
+        # Days before the first day there are none: near 0001-01-01 every arrival is recent.
+        since = when.as_of - min(timedelta(days=days), when.as_of - date.min)
         recent = case((and_(legs.c.amount_fen > 0, legs.c.effective > since), legs.c.amount_fen))
         query = (
             select(

@@ -13,6 +13,7 @@ counted per point from the deadlines of the findings that could be overdue.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -151,12 +152,11 @@ def month_ends(start: date, end: date) -> list[date]:
     days = []
     month = date(start.year, start.month, 1)
     while True:
-        following = (month + timedelta(days=32)).replace(day=1)
-        last = following - timedelta(days=1)
-        if last >= end:
+        last = month.replace(day=monthrange(month.year, month.month)[1])
+        if last >= end:  # before stepping on: the month after 9999-12 does not exist
             break
         days.append(last)
-        month = following
+        month = last + timedelta(days=1)
     step = -(-len(days) // (MAX_POINTS - 1)) if days else 1
     kept = days[::-1][::step][::-1]
     return [*kept, end]

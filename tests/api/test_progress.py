@@ -54,3 +54,15 @@ def test_a_known_at_in_the_future_is_refused(api: httpx.Client) -> None:
     answer = api.get(f"/inspections/{inspection}/progress", params={"known_at": "2999-01-01T00:00"})
     assert answer.status_code == 422
     assert answer.json()["field"] == "known_at"
+
+
+def test_the_ends_of_the_calendar_are_answered_not_500(api: httpx.Client) -> None:
+    """Found by the contract test: the month after 9999-12 and 90 days before 0001-01-01
+    do not exist; questions about those days get answers, not server errors."""
+    inspection = api.get("/inspections").json()[0]["inspection_id"]
+    late = api.get(f"/inspections/{inspection}/progress", params={"as_of": "9999-12-31"})
+    assert late.status_code == 200, late.text
+    assert late.json()["points"][-1]["day"] == "9999-12-31"
+    early = api.get("/idle-funds", params={"as_of": "0001-01-01", "days": 90})
+    assert early.status_code == 200, early.text
+    assert early.json() == []
