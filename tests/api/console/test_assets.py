@@ -58,3 +58,33 @@ def test_the_wheel_carries_every_console_file() -> None:
 def test_the_console_stays_out_of_the_api_schema(demo_api: Any) -> None:
     paths = httpx.get(demo_api.url + "/openapi.json").json()["paths"]
     assert "/" not in paths and not any(p.startswith("/console") for p in paths)
+
+
+def test_the_page_names_versioned_assets_the_browser_may_keep(demo_api: Any) -> None:
+    page = httpx.get(demo_api.url + "/").text
+    kept = set(re.findall(r'(?:href|src)="(/console/[^"]+)"', page))
+    prefix = f"/console/v/{console.version()}/"
+    assert kept and all(path.startswith(prefix) for path in kept)
+    for path in sorted(kept):
+        answer = httpx.get(demo_api.url + path)
+        assert answer.status_code == 200, path
+        assert "immutable" in answer.headers["cache-control"], path
+    module = httpx.get(demo_api.url + prefix + "js/dom.js")  # a module imported, not preloaded
+    assert module.status_code == 200 and "immutable" in module.headers["cache-control"]
+    plain = httpx.get(demo_api.url + "/console/js/main.js")
+    assert "immutable" not in plain.headers.get("cache-control", "")  # unversioned: not kept
+    assert httpx.get(demo_api.url + prefix + "js/missing.js").status_code == 404
+    assert httpx.get(demo_api.url + "/").headers["cache-control"] == "no-cache"
+
+
+def test_the_asset_version_changes_with_any_file(tmp_path: Path) -> None:
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text("export const a = 1;\n")
+    (tmp_path / "page.css").write_text("body {}\n")
+    first = console.version(tmp_path)
+    assert first == console.version(tmp_path) and len(first) == 12
+    (tmp_path / "js" / "a.js").write_text("export const a = 2;\n")
+    changed = console.version(tmp_path)
+    (tmp_path / "js" / "a.js").rename(tmp_path / "js" / "b.js")
+    renamed = console.version(tmp_path)
+    assert len({first, changed, renamed}) == 3
