@@ -234,6 +234,10 @@ class PostgresLog(LogStore):
         self.schema = location.schema or "public"
         connect = {k: v for k, v in location.postgres.items() if v}
         self.connection = psycopg.connect(make_conninfo(**connect), autocommit=True)
+        # Every query here reads in key order, which the primary keys give. Without fresh
+        # statistics (a log just loaded, before autovacuum) the planner chose a bitmap scan
+        # and sorted each 65,536-entry range on disk instead: 3x slower.
+        self.connection.execute("SET enable_sort = off")
 
     def create_tiles(self) -> None:
         self.execute(
