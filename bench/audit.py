@@ -16,7 +16,13 @@ from them. Each figure is the query path the HTTP routes call, without HTTP:
    /records/{id}/state?as_of=…&known_at=…``): the events that hold at a random
    effective date (and, every other time, a random recorded moment as well)
    folded into the inspection's fields. Target p99 <= 100 ms.
-3. **Difference between two points** of a finding: ``replay.difference``
+   The same for a finding (``on 31 March, was it already reported
+   complete?``), which has more events.
+3. **An inspection's figures at a past point** from the read models:
+   ``ReadModels.counts(id, When.of(as_of, known_at))`` (``GET
+   /inspections/{id}?as_of=…&known_at=…``): its findings counted as they
+   stood then, no replay.
+4. **Difference between two points** of a finding: ``replay.difference``
    (``GET /records/{id}/difference``), for scale.
 
 Reference, same run: reading and decoding the same record's events
@@ -43,6 +49,7 @@ from ledger.application import replay
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
 from ledger.projections.queries import ReadModels
+from ledger.projections.reading import When
 
 FIRST, LAST = date(2018, 1, 1), date(2021, 1, 1)  # the generated ledger's effective dates
 
@@ -160,6 +167,28 @@ def main() -> None:
             ledger,
             inspections,
             lambda uid, n: replay.state_at(ledger, uid, some_point(state_rng, n)),
+            *runs,
+        )
+        finding_rng = random.Random(args.seed + 3)
+        measure(
+            "finding: state at a past point (replay.state_at)",
+            ledger,
+            findings,
+            lambda uid, n: replay.state_at(ledger, uid, some_point(finding_rng, n)),
+            *runs,
+        )
+        reads = ReadModels(ledger.projector)
+        counts_rng = random.Random(args.seed + 4)
+
+        def counts(uid: UUID, n: int) -> Any:
+            point = some_point(counts_rng, n)
+            return reads.counts(str(uid), When.of(point.as_of, point.known_at))
+
+        measure(
+            "inspection: its figures at a past point (read models, counts as of)",
+            ledger,
+            inspections,
+            counts,
             *runs,
         )
         diff_rng = random.Random(args.seed + 2)
