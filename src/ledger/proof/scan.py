@@ -205,4 +205,3 @@ def _block_root(leaves: list[bytes]) -> bytes:
         pairs = map(NODE.__add__, map(add, level[0::2], level[1::2]))
         level = list(map(_DIGEST, map(sha256, pairs)))
     return level[0]
-
