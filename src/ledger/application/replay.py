@@ -166,7 +166,12 @@ def snapshot(aggregate: Any) -> dict[str, Any]:
     return {"id": str(aggregate.id), "version": aggregate.version, **plain(fields)}
 
 
+_LEAVES = frozenset({str, int, bool, float, type(None)})  # exact types: not enums
+
+
 def plain(value: Any) -> Any:
+    if type(value) in _LEAVES:  # most values: skip the probing below
+        return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items() if not str(k).startswith("_")}
     if isinstance(value, list | tuple | set | frozenset):
