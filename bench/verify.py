@@ -165,7 +165,12 @@ def main() -> None:
     args = parser.parse_args()
     location = Location.from_url(args.url)
     store = location.open()
-    size = store.size()
+    if location.dialect == "postgres":  # an empty schema may not exist yet
+        store.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.schema}"')
+    try:
+        size = store.size()
+    except Exception:  # no integrity table yet: an empty database
+        size = 0
     store.close()
     if size == 0:
         generate(args.url, args.events, rebuild=False)

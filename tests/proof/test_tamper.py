@@ -6,11 +6,12 @@ runs ``ledger verify``'s function and checks the first problem's position.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from ledger.application.ledger import Ledger
 from ledger.infrastructure.integrity import entry_bytes, leaf_hash
-from ledger.proof.audit import verify_log
+from ledger.proof.audit import _context, verify_log
 from ledger.proof.checkpoint import Checkpoint
 from ledger.proof.keys import SigningKey, load_or_create
 from ledger.proof.merkle import root
@@ -200,3 +201,21 @@ def test_worker_processes_find_what_one_process_finds(filled: Ledger, key: Signi
     parallel = verify_log(location, [now], key.verifier, workers=2, chunk_level=8)
     assert [p.seq for p in parallel.problems] == [p.seq for p in verify(filled).problems]
     assert [p.seq for p in parallel.problems] == [90, 280]
+
+
+def test_workers_beside_other_threads_are_spawned_and_find_the_same(filled: Ledger) -> None:
+    # A server runs threads: forking it could copy a lock another thread holds.
+    location = Location.of(filled)
+    set_state(filled, 90, changed(bytes(event_at(filled, 90)[4])))
+    forked = verify_log(location, workers=2, chunk_level=8)
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert _context().get_start_method() == "spawn"
+        spawned = verify_log(location, workers=2, chunk_level=8)
+    finally:
+        stop.set()
+        waiting.join()
+    assert [p.seq for p in spawned.problems] == [p.seq for p in forked.problems] == [90]
+    assert spawned.problems[0].message == forked.problems[0].message

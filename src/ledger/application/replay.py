@@ -96,7 +96,7 @@ def timeline(app: Any, record_id: Any, point: Point | None = None) -> list[Entry
     record did not exist yet at that point.
     """
     entries: list[Entry] = []
-    before: dict[str, Any] = {}
+    before: dict[str, Any] = {}  # flattened: each snapshot is flattened once, not twice
     aggregate = None
     for event in events_of(app, record_id):
         if point is not None and not point.holds(event):
@@ -106,8 +106,8 @@ def timeline(app: Any, record_id: Any, point: Point | None = None) -> list[Entry
         elif event.originator_version != 1:
             return []  # the creating event is not known at this point
         aggregate = event.mutate(aggregate)
-        after = snapshot(aggregate)
-        entries.append(entry(event, diff(before, after)))
+        after = flatten(snapshot(aggregate))
+        entries.append(entry(event, _changed(before, after)))
         before = after
     return entries
 
@@ -166,7 +166,12 @@ def snapshot(aggregate: Any) -> dict[str, Any]:
     return {"id": str(aggregate.id), "version": aggregate.version, **plain(fields)}
 
 
+_LEAVES = frozenset({str, int, bool, float, type(None)})  # exact types: not enums
+
+
 def plain(value: Any) -> Any:
+    if type(value) in _LEAVES:  # most values: skip the probing below
+        return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items() if not str(k).startswith("_")}
     if isinstance(value, list | tuple | set | frozenset):
@@ -186,13 +191,15 @@ def plain(value: Any) -> Any:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
     """Leaf-level changes between two snapshots, as dotted paths (``measures.<id>.text``)."""
-    old, new = flatten(before), flatten(after)
-    changed = [
+    return _changed(flatten(before), flatten(after))
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    return [
         FieldChange(path, old.get(path), new.get(path))
         for path in sorted(old.keys() | new.keys())
         if old.get(path) != new.get(path) and path != "version"
     ]
-    return changed
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

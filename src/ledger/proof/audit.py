@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ledger.proof.checkpoint import Checkpoint, CheckpointError, open_note
 from ledger.proof.keys import VerifierKey
@@ -69,9 +71,11 @@ def verify_log(
         raise ValueError("ranges must hold at least 256 entries")
     store = location.open()
     try:
-        verdict = Verdict(store.size(), store.event_count())
+        bounds = store.event_bounds()  # one count of the events serves the verdict and the jobs
+        verdict = Verdict(store.size(), bounds[0])
         checkpoints = _open_checkpoints(verdict, notes, verifier)
-        shares = _scan(location, store, verdict.size, checkpoints, progress, workers, chunk_level)
+        starts = store.event_starts(1 << chunk_level, bounds)
+        shares = _scan(location, starts, verdict.size, checkpoints, progress, workers, chunk_level)
         _collect(verdict, shares)
         _check_checkpoints(verdict, store, checkpoints, shares, chunk_level)
     finally:
@@ -104,7 +108,7 @@ def _open_checkpoints(
 
 def _scan(
     location: Location,
-    store: LogStore,
+    starts: dict[int, int],
     size: int,
     checkpoints: list[Checkpoint],
     progress: Progress | None,
@@ -112,7 +116,6 @@ def _scan(
     level: int,
 ) -> list[Share]:
     chunk = 1 << level
-    starts = store.event_starts(chunk)
     sizes = tuple(sorted({c.size for c in checkpoints}))
     top = sizes[-1] if sizes else 0
     jobs = [
@@ -124,8 +127,18 @@ def _scan(
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 2 or not location.parallel:
         return _each(map(run, jobs), size, progress)
-    with multiprocessing.get_context("spawn").Pool(min(workers, len(jobs))) as pool:
+    with _context().Pool(min(workers, len(jobs))) as pool:
         return _each(pool.imap(run, jobs), size, progress)
+
+
+def _context() -> Any:
+    """Fork when this process runs one thread (the command line): the workers start at
+    once with everything imported. A server runs threads, which a fork would copy
+    mid-step (a lock held by another thread stays held), so it spawns fresh
+    interpreters instead."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _each(results: object, size: int, progress: Progress | None) -> list[Share]:

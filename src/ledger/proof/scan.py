@@ -12,8 +12,11 @@ returns the recomputed leaves' contribution to the roots verify needs.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
+from hashlib import sha256
 from itertools import zip_longest
+from operator import add
 from typing import Any
 
 import orjson
@@ -24,6 +27,8 @@ from ledger.proof.merkle import memory_nodes, root, subtree_hash
 from ledger.proof.store import EventRow, Location, LogStore
 
 BLOCK = 256  # leaves per level-0 tile: block roots let verify locate a rewrite
+NODE = b"\x01"  # RFC 9162 interior node prefix
+_DIGEST = type(sha256()).digest
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,12 @@ class Share:
     blocks: list[bytes] = field(default_factory=list)
 
 
-_stores: dict[str, LogStore] = {}  # one connection per process and database
+_stores: dict[tuple[int, str], LogStore] = {}  # one connection per process and database
 
 
 def run(job: Job) -> Share:
     """Check one range (in a worker process, or in this one)."""
-    key = repr(job.location)
+    key = (os.getpid(), repr(job.location))  # a forked worker opens its own connection
     store = _stores.get(key) or _stores.setdefault(key, job.location.open())
     entries = store.entries(job.first, job.last)
     events = store.events_from(job.order, job.last - job.first + 1) if job.order else iter(())
@@ -80,7 +85,9 @@ def _check(share: Share, first: int, entries: Any, events: Any) -> list[bytes]:
     """Check rows until the first problem; return the leaves recomputed before it.
 
     This loop is ``ledger verify``'s cost, so it is written for speed: the
-    common case is one expression and no calls of ours.
+    common case is one expression and no calls of ours. (Checking a page of
+    rows at once with ``map`` over builtins, or having the database compare
+    the entry with the event, measured no faster.)
     """
     leaves: list[bytes] = []
     append = leaves.append
@@ -181,9 +188,20 @@ def _summarise(share: Share, job: Job, leaves: list[bytes]) -> None:
     if not job.tree:
         return
     start = job.first - 1
-    share.blocks = [root(leaves[i : i + BLOCK]) for i in range(0, len(leaves), BLOCK)]
+    share.blocks = [_block_root(leaves[i : i + BLOCK]) for i in range(0, len(leaves), BLOCK)]
     if len(leaves) & (len(leaves) - 1) == 0 and len(leaves) % BLOCK == 0:
         share.root = root(share.blocks)
     for size in job.sizes:
         if start < size <= start + len(leaves):
             share.partial[size] = subtree_hash(memory_nodes(leaves), 0, size - start)
+
+
+def _block_root(leaves: list[bytes]) -> bytes:
+    """MTH of one block; a full block (a power of two) is hashed a level at a time."""
+    if len(leaves) != BLOCK:
+        return root(leaves)
+    level = leaves
+    while len(level) > 1:
+        pairs = map(NODE.__add__, map(add, level[0::2], level[1::2]))
+        level = list(map(_DIGEST, map(sha256, pairs)))
+    return level[0]

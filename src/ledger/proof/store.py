@@ -133,18 +133,28 @@ class LogStore:
         )
         return rows
 
-    def event_starts(self, every: int) -> dict[int, int]:
-        """Notification ids of the events at positions 1, 1 + every, 1 + 2*every …"""
-        events = self.table("ledger_events")
+    def event_bounds(self) -> tuple[int, int, int]:
+        """The number of events and the lowest and highest notification id, in one query."""
         count, low, high = self.execute(
-            f"SELECT count(*), min({self.order()}), max({self.order()}) FROM {events}"
+            f"SELECT count(*), min({self.order()}), max({self.order()}) "
+            f"FROM {self.table('ledger_events')}"
         ).fetchone()
+        return int(count), int(low or 0), int(high or 0)
+
+    def event_starts(
+        self, every: int, bounds: tuple[int, int, int] | None = None
+    ) -> dict[int, int]:
+        """Notification ids of the events at positions 1, 1 + every, 1 + 2*every …
+
+        ``bounds`` is :meth:`event_bounds` when the caller already has it.
+        """
+        count, low, high = bounds or self.event_bounds()
         if count == 0 or (low == 1 and high == count):  # ids are 1..count: no gaps
             return {position: position for position in range(1, count + 1, every)}
         rows = self.execute(
             f"SELECT n, rn FROM (SELECT {self.order()} AS n, "
-            f"row_number() OVER (ORDER BY {self.order()}) AS rn FROM {events}) AS x "
-            "WHERE (rn - 1) % ? = 0",
+            f"row_number() OVER (ORDER BY {self.order()}) AS rn "
+            f"FROM {self.table('ledger_events')}) AS x WHERE (rn - 1) % ? = 0",
             (every,),
         )
         return {int(rn): int(n) for n, rn in rows}
@@ -224,6 +234,10 @@ class PostgresLog(LogStore):
         self.schema = location.schema or "public"
         connect = {k: v for k, v in location.postgres.items() if v}
         self.connection = psycopg.connect(make_conninfo(**connect), autocommit=True)
+        # Every query here reads in key order, which the primary keys give. Without fresh
+        # statistics (a log just loaded, before autovacuum) the planner chose a bitmap scan
+        # and sorted each 65,536-entry range on disk instead: 3x slower.
+        self.connection.execute("SET enable_sort = off")
 
     def create_tiles(self) -> None:
         self.execute(
