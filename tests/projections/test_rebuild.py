@@ -109,7 +109,7 @@ def test_the_audit_index_rebuilt_keeps_every_time_and_actor_exactly(
     without decimals or in another zone, effective times near midnight in other
     zones, and actor ids JSON must escape come out as the handlers make them."""
     fid = UUID(ReadModels(rich.projector).findings(limit=1).items[0]["finding_id"])
-    version = rich.repository.get(fid).version
+    version: int = rich.repository.get(fid).version
     west = timezone(timedelta(hours=-5))
     times = [
         (
