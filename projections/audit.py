@@ -24,7 +24,7 @@ from ledger.domain.unit import Person, Unit
 
 from .base import Handler, Projection
 from .records import Record
-from .store import Store
+from .store import APPEND_ONLY, Store
 
 ID = String(36)
 # Every aggregate whose events the index covers (a new aggregate is added here).
@@ -53,7 +53,14 @@ class AuditIndex(Projection):
             Table(
                 t,
                 metadata,
-                Column("position", BigInteger, primary_key=True, autoincrement=False),
+                # On SQLite an INTEGER primary key is the rowid itself: no second
+                # B-tree to keep beside the table.
+                Column(
+                    "position",
+                    BigInteger().with_variant(Integer, "sqlite"),
+                    primary_key=True,
+                    autoincrement=False,
+                ),
                 Column("record_id", ID, nullable=False),
                 Column("version", Integer, nullable=False),
                 Column("kind", String(80), nullable=False),
@@ -66,6 +73,7 @@ class AuditIndex(Projection):
                 Index(f"ix_{t}_unit", "actor_unit", "position"),
                 Index(f"ix_{t}_kind", "kind", "position"),
                 Index(f"ix_{t}_recorded", "recorded_us"),
+                info={APPEND_ONLY: True},
             )
         ]
 
@@ -88,6 +96,52 @@ class AuditIndex(Projection):
                 "effective": r.effective,
             },
         )
+
+    def fill(self, dialect: str, events: str, copy: str) -> str | None:
+        """On SQLite, the rows ``indexed`` makes, made by SQLite itself from the stored
+        JSON: several times faster than decoding a million events in Python. The
+        rebuild test compares the result row for row with the rows kept inline."""
+        if dialect != "sqlite":
+            return None
+        topics = ", ".join("'" + t.replace("'", "''") + "'" for t in sorted(self.handlers))
+        return _SQLITE_FILL.format(copy=copy, events=events, topics=topics)
+
+
+# The id as text (SQLite keeps it as 32 hex digits); the recording time in
+# microseconds since the epoch: the mapper writes it with six decimals or none,
+# and strftime would round the decimals, so they are added apart (any other
+# layout gives NULL, which the NOT NULL column refuses: the rebuild fails
+# rather than differ); the effective time's Beijing date, as
+# ``records.beijing_day`` takes it (without decimals, which date would round).
+_SQLITE_FILL = """
+INSERT INTO {copy}
+  (position, record_id, version, kind, actor_id, actor_unit, recorded_us, effective)
+SELECT position,
+  CASE WHEN length(id) = 32 THEN lower(
+    substr(id, 1, 8) || '-' || substr(id, 9, 4) || '-' || substr(id, 13, 4) || '-' ||
+    substr(id, 17, 4) || '-' || substr(id, 21)) ELSE id END,
+  version,
+  substr(topic, instr(topic, ':') + 1),
+  json_extract(doc, '$.envelope.actor.id'),
+  json_extract(doc, '$.envelope.actor.unit'),
+  CASE WHEN substr(recorded, 20, 1) = '.' AND substr(recorded, 27, 1) IN ('+', '-', 'Z')
+    THEN strftime('%s', substr(recorded, 1, 19) || substr(recorded, 27)) * 1000000
+      + CAST(substr(recorded, 21, 6) AS INTEGER)
+    WHEN substr(recorded, 20, 1) IN ('+', '-', 'Z') THEN strftime('%s', recorded) * 1000000
+  END,
+  CASE WHEN effective LIKE '%+08:00' THEN substr(effective, 1, 10)
+    WHEN substr(effective, 20, 1) = '.'
+    THEN date(substr(effective, 1, 19) || substr(effective, 27), '+8 hours')
+    ELSE date(effective, '+8 hours') END
+FROM (
+  SELECT rowid AS position, originator_id AS id, originator_version AS version, topic,
+    CAST(state AS TEXT) AS doc,
+    json_extract(CAST(state AS TEXT), '$.timestamp') AS recorded,
+    json_extract(CAST(state AS TEXT), '$.envelope.effective_at') AS effective
+  FROM {events} WHERE rowid BETWEEN ? AND ? AND topic IN ({topics})
+  ORDER BY rowid
+)
+"""
 
 
 def event_classes() -> list[type[Any]]:

@@ -39,6 +39,14 @@ class Projection:
         """Event class → handler."""
         raise NotImplementedError
 
+    def fill(self, dialect: str, events: str, copy: str) -> str | None:
+        """SQL that fills the rebuild copy (``copy``) straight from the events table
+        (``events``) for the log positions between its two parameters, or None
+        (the default): the handlers fold the events instead. Only for a read
+        model whose rows are each made from one event alone, and only where
+        the database does it faster than the handlers would."""
+        return None
+
     def apply(self, record: Record, store: Store) -> None:
         handler = self.handlers.get(record.topic)
         if handler is not None:

@@ -10,9 +10,7 @@ the columns and topics the rebuild needs, and rows go out with one
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Sequence
-from datetime import date
 from operator import itemgetter
 from typing import Any
 
@@ -20,6 +18,7 @@ from sqlalchemy import Table
 
 from .database import Database
 from .records import Record, decode
+from .store import sqlite_dates
 
 
 class LogReader:
@@ -60,10 +59,7 @@ class RowWriter:
     def __init__(self, database: Database) -> None:
         self.db = database
         if database.dialect == "sqlite":
-            # Dates as ISO text, as SqlStore and SQLAlchemy write them. Python 3.11's
-            # default adapter does the same in Python (and is deprecated from 3.12);
-            # this one is the C method itself. Adapters are per type and process-wide.
-            sqlite3.register_adapter(date, date.isoformat)
+            sqlite_dates()
 
     def write(self, cursor: Any, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` (dicts keyed by column name) into ``table``."""

@@ -22,7 +22,7 @@ from sqlalchemy.schema import CreateTable
 from .base import Handler, Projection
 from .bulk import LogReader, RowWriter
 from .records import Record
-from .store import MemoryStore, SqlStore
+from .store import MemoryStore, SqlStore, appended
 
 if TYPE_CHECKING:
     from .runner import Projector
@@ -42,10 +42,20 @@ class Rebuild:
         self.tracking = projector.tracking
         self.chosen = chosen
         self.shadows = {p.name: p.define(MetaData(), NEXT) for p in chosen}
-        self.dispatch: dict[str, list[Handler]] = {}
+        events = self.db.qualified(projector.recorder.events_table_name)
+        # Read models the database fills itself from the events table (by ``fill``);
+        # the handlers fold the others, and all of them in the catch-up.
+        self.fills: list[str] = []
+        folded = []
         for projection in chosen:
-            for topic, handler in projection.handlers.items():
-                self.dispatch.setdefault(topic, []).append(handler)
+            copy = self.db.qualified(self.shadows[projection.name][0].name)
+            sql = projection.fill(self.db.dialect, events, copy)
+            if sql is None:
+                folded.append(projection)
+            else:
+                self.fills.append(sql)
+        self.dispatch = _dispatch(chosen)
+        self.folding = _dispatch(folded)
         self.reader = LogReader(projector.db, projector.recorder.events_table_name)
         self.writer = RowWriter(projector.db)
 
@@ -73,26 +83,40 @@ class Rebuild:
                 self.db.tune(conn, table.name, like=table.name.removesuffix(NEXT))
 
     def _fold(self, store: MemoryStore, head: int, progress: Progress | None) -> None:
+        filled = 0  # log position the filled copies are at
         with self.db.engine.connect() as conn:
             cursor = self.reader.cursor(conn.connection)
-            for records, reached in self._pages(cursor, 1, head):
-                self._apply(records, store)
+            for records, reached in self._pages(cursor, 1, head, self.folding):
+                self._apply(records, store, self.folding)
                 if store.appended_count >= FLUSH:
                     self._write(store, keyed=False)
+                if reached - filled >= FLUSH:
+                    filled = self._fill(filled, reached)
                 if progress:
                     progress(reached, head)
         self._write(store, keyed=False)
+        self._fill(filled, head)
 
-    def _pages(self, cursor: Any, first: int, head: int) -> Iterator[tuple[list[Record], int]]:
+    def _fill(self, filled: int, reached: int) -> int:
+        """The filled copies' rows from ``filled + 1`` to ``reached``, in one transaction."""
+        if self.fills and reached > filled:
+            with self.db.engine.begin() as conn:
+                for sql in self.fills:
+                    conn.exec_driver_sql(sql, (filled + 1, reached))
+        return reached
+
+    def _pages(
+        self, cursor: Any, first: int, head: int, dispatch: dict[str, list[Handler]]
+    ) -> Iterator[tuple[list[Record], int]]:
         """(records of the topics rebuilt, last position read), a page at a time."""
-        topics = sorted(self.dispatch)
+        topics = sorted(dispatch)
         while first <= head:
             last = min(first + PAGE - 1, head)
-            yield self.reader.read(cursor, first, last, topics), last
+            records = self.reader.read(cursor, first, last, topics) if topics else []
+            yield records, last
             first = last + 1
 
-    def _apply(self, records: list[Record], store: Any) -> None:
-        dispatch = self.dispatch
+    def _apply(self, records: list[Record], store: Any, dispatch: dict[str, list[Handler]]) -> None:
         for r in records:
             for handler in dispatch[r.topic]:
                 handler(r, store)
@@ -103,7 +127,7 @@ class Rebuild:
             cursor = conn.connection.cursor()
             for p in self.chosen:
                 for live, shadow in zip(p.tables, self.shadows[p.name], strict=True):
-                    if bool(list(live.primary_key.columns)) == keyed:
+                    if appended(live) != keyed:
                         rows = store.rows(live) if keyed else store.drain(live)
                         self.writer.write(cursor, shadow, rows)
 
@@ -180,8 +204,8 @@ class Rebuild:
         """Apply the events written since the copies were read; returns the new head."""
         store = SqlStore(cursor, self.db.dialect, self.db.schema, suffix=NEXT)
         latest = self.recorder.max_notification_id() or 0
-        for records, _ in self._pages(cursor, head + 1, latest):
-            self._apply(records, store)
+        for records, _ in self._pages(cursor, head + 1, latest, self.dispatch):
+            self._apply(records, store, self.dispatch)
             store.flush()
         return latest
 
@@ -197,6 +221,15 @@ class Rebuild:
         renamed += [(str(i.name), str(i.name).replace(NEXT, "", 1)) for i in shadow.indexes]
         for old, new in renamed:
             cursor.execute(f'ALTER INDEX "{self.db.schema}"."{old}" RENAME TO "{new}"')
+
+
+def _dispatch(projections: list[Projection]) -> dict[str, list[Handler]]:
+    """Topic → the handlers of these read models, in their order."""
+    dispatch: dict[str, list[Handler]] = {}
+    for projection in projections:
+        for topic, handler in projection.handlers.items():
+            dispatch.setdefault(topic, []).append(handler)
+    return dispatch
 
 
 @contextmanager

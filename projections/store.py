@@ -8,6 +8,7 @@ million events folded in memory, written in bulk).
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from datetime import date
 from functools import cache
@@ -41,8 +42,8 @@ class SqlStore:
     additions add up), exactly as the statements one after another would
     leave it. A command that records a finding and sets its deadline, or a
     hundred reports on fifty findings, then costs one statement per row.
-    ``flush`` executes the writes in order, each run of one statement as
-    one ``executemany``.
+    ``flush`` executes each table's writes in order, each run of one
+    statement as one ``executemany``.
     """
 
     def __init__(self, cursor: Any, dialect: str, schema: str = "", suffix: str = "") -> None:
@@ -51,6 +52,8 @@ class SqlStore:
         self.mark = "%s" if self.postgres else "?"
         self.prefix = f'"{schema}".' if schema and self.postgres else ""
         self.suffix = suffix
+        if not self.postgres:
+            sqlite_dates()
         self.pending: list[_Write] = []
         # The writes of this flush that later updates may fold into, by table and
         # first key column (a delete drops them all), then by full key.
@@ -92,9 +95,23 @@ class SqlStore:
         write.change(values, adds)
 
     def flush(self) -> None:
-        """Execute the buffered writes in order."""
+        """Execute the buffered writes: table by table, each table's in order.
+
+        Writes to different tables do not depend on one another, so one
+        command's audit row, history row and status update, repeated over a
+        hundred commands, become three ``executemany`` calls, not three hundred
+        statements.
+        """
         pending, self.pending, self._open = self.pending, [], {}
-        statements = [self._statement(w) for w in pending if w.row or w.adds or w.kind == "d"]
+        by_table: dict[str, list[tuple[str, list[Any]]]] = {}
+        for w in pending:
+            if w.row or w.adds or w.kind == "d":
+                by_table.setdefault(w.table.name, []).append(self._statement(w))
+        for statements in by_table.values():
+            self._execute(statements)
+
+    def _execute(self, statements: list[tuple[str, list[Any]]]) -> None:
+        """Each run of one statement as one ``executemany``."""
         start = 0
         while start < len(statements):
             sql = statements[start][0]
@@ -112,7 +129,7 @@ class SqlStore:
         sql = self._sql.get(shape)
         if sql is None:
             sql = self._sql[shape] = self._build(w)
-        return sql, self.values([*w.row.values(), *w.adds.values(), *w.key.values()])
+        return sql, [*w.row.values(), *w.adds.values(), *w.key.values()]
 
     def _build(self, w: _Write) -> str:
         table, m = self.name(w.table), self.mark
@@ -123,11 +140,6 @@ class SqlStore:
             return f"DELETE FROM {table} WHERE {where}"
         sets = [f'"{c}" = {m}' for c in w.row] + [f'"{c}" = "{c}" + {m}' for c in w.adds]
         return f"UPDATE {table} SET {', '.join(sets)} WHERE {where}"
-
-    def values(self, values: Any) -> list[Any]:
-        if self.postgres:
-            return list(values)
-        return [v.isoformat() if isinstance(v, date) else v for v in values]
 
 
 class _Write:
@@ -159,8 +171,9 @@ class _Write:
 class MemoryStore:
     """Folds writes into dicts; ``rows(table)`` gives the final rows for a bulk insert.
 
-    Tables without a primary key are append-only; ``drain`` empties them so
-    a rebuild can write them a part at a time.
+    Tables without a primary key, and those marked ``APPEND_ONLY``, are
+    append-only; ``drain`` empties them so a rebuild can write them a part at
+    a time.
     """
 
     def __init__(self) -> None:
@@ -171,12 +184,11 @@ class MemoryStore:
         self._pks: dict[str, list[str]] = {}
 
     def insert(self, table: Table, row: dict[str, Any]) -> None:
-        pk = self._pk(table)
-        if not pk:
+        if appended(table):
             self.appended[table.name].append(row)
             self.appended_count += 1
             return
-        full = tuple([row[c] for c in pk])
+        full = tuple([row[c] for c in self._pk(table)])
         self.keyed[table.name].setdefault(full[0], {})[full] = dict(row)
 
     def update(
@@ -197,7 +209,7 @@ class MemoryStore:
         self.keyed[table.name].pop(first, None)
 
     def rows(self, table: Table) -> list[dict[str, Any]]:
-        if not self._pk(table):
+        if appended(table):
             return self.appended[table.name]
         return [row for group in self.keyed[table.name].values() for row in group.values()]
 
@@ -221,6 +233,24 @@ class MemoryStore:
         if pk is None:
             pk = self._pks[table.name] = _pk(table)
         return pk
+
+
+def sqlite_dates() -> None:
+    """Dates go to SQLite as ISO text, as SQLAlchemy writes them. Python 3.11's
+    default adapter does the same in Python (and is deprecated from 3.12); this
+    one is the C method itself. Adapters are per type and process-wide."""
+    sqlite3.register_adapter(date, date.isoformat)
+
+
+# Table.info flag of a keyed table whose rows are only ever inserted, in log
+# order (one per event): a rebuild writes them as it goes, like unkeyed rows.
+APPEND_ONLY = "append_only"
+
+
+@cache
+def appended(table: Table) -> bool:
+    """Whether a table's rows are only inserted (no key, or marked ``APPEND_ONLY``)."""
+    return not _pk(table) or bool(table.info.get(APPEND_ONLY))
 
 
 @cache

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import delete, inspect, select
@@ -11,7 +12,9 @@ from sqlalchemy import delete, inspect, select
 from ledger.application.context import CommandContext
 from ledger.application.ledger import Ledger
 from ledger.demo.load import load_demo
-from ledger.domain.values import Actor
+from ledger.domain.base import Envelope
+from ledger.domain.finding import Finding
+from ledger.domain.values import BEIJING, Actor
 from ledger.projections import rebuild
 from ledger.projections.base import Projection
 from ledger.projections.queries import ReadModels
@@ -96,6 +99,60 @@ def test_all_read_models_rebuilt_in_one_pass_equal_the_ones_kept_inline(rich: Le
     assert rich.projector.rebuild() == rich.recorder.max_notification_id()
     assert {p.name: snapshot(rich, p) for p in projections} == inline
     assert all(position.lag == 0 for position in rich.projector.status())
+
+
+def test_the_audit_index_rebuilt_keeps_every_time_and_actor_exactly(
+    rich: Ledger, office: Actor
+) -> None:
+    """On SQLite the database fills the audit index's copy itself: recording times
+    a microsecond before a second (which SQLite's own time functions round),
+    without decimals or in another zone, effective times near midnight in other
+    zones, and actor ids JSON must escape come out as the handlers make them."""
+    fid = UUID(ReadModels(rich.projector).findings(limit=1).items[0]["finding_id"])
+    version: int = rich.repository.get(fid).version
+    west = timezone(timedelta(hours=-5))
+    times = [
+        (
+            datetime(2019, 12, 31, 23, 59, 59, 999999, UTC),
+            datetime(2019, 12, 31, 16, 0, tzinfo=UTC),
+        ),
+        (datetime(2019, 1, 1, tzinfo=UTC), datetime(2018, 12, 31, 15, 59, 59, 999999, UTC)),
+        (datetime(2019, 6, 1, 7, 59, 59, 999500, west), datetime(2019, 6, 1, 23, 59, tzinfo=west)),
+        (datetime(2020, 2, 29, 12, 0, 0, 1, UTC), datetime(2020, 3, 1, 0, 0, tzinfo=BEIJING)),
+    ]
+    odd = Actor(id='办公室"\\\n一', name="x", role="inspection_office", unit=uuid4())
+    events = []
+    for n, (recorded, effective) in enumerate(times):
+        envelope = Envelope(
+            actor=odd if n % 2 else office, effective_at=effective, correlation_id=uuid4()
+        )
+        events.append(
+            Finding.ProgressReported(
+                originator_id=fid,
+                originator_version=version + n + 1,
+                timestamp=recorded,
+                envelope=envelope,
+                report_id=uuid4(),
+                measure_id=None,
+                narrative="边界时间",
+                figures=[],
+                evidence=[],
+            )
+        )
+    rich.save(*events)
+    audit = rich.projector.find("audit")
+    inline = snapshot(rich, audit)
+    rich.projector.rebuild()
+    assert snapshot(rich, audit) == inline
+    rows = sorted(inline["rm_audit"])[-len(times) :]  # by log position
+    assert [row[6] % 1_000_000 for row in rows] == [999999, 0, 999500, 1]
+    assert [row[4] for row in rows][1] == odd.id
+    assert [row[7] for row in rows] == [
+        date(2020, 1, 1),
+        date(2018, 12, 31),
+        date(2019, 6, 2),
+        date(2020, 3, 1),
+    ]
 
 
 class Churn:
