@@ -19,6 +19,7 @@ from ledger.domain.sanctions import ActionFamily, ActionKind
 from . import paging
 from .lists import Page
 from .reading import QueryError, Reader, When, one_of
+from .tally_queries import tallied_counts, tallied_totals
 
 BY = {"kind": "kind", "family": "family", "unit": "unit_id", "rank": "rank", "year": "year"}
 FIGURES = ("actions", "persons", "organisations", "cases")
@@ -47,10 +48,13 @@ class AccountabilityQueries(Reader):
     def _action_counts(
         self, by: str, year: int | None, unit_id: Any, family: str | None, when: When
     ) -> list[dict[str, Any]]:
-        s = self.counted(when, year, unit_id, family)
-        key = s.c[BY[by]]
-        query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
-        groups = [{"key": row.key, **_plain(row)} for row in self.rows(query)]
+        s = self.counted(when, year, unit_id, family)  # also checks year and family
+        kept = tallied_counts(self, by, year, unit_id, family) if when.current else None
+        if kept is None:
+            key = s.c[BY[by]]
+            query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
+            kept = [{"key": row.key, **_plain(row)} for row in self.rows(query)]
+        groups = [{"key": g["key"], **_plain(g)} for g in kept]
         return [_label(by, group, self._unit_names(groups, by)) for group in groups]
 
     def action_totals(
@@ -88,6 +92,10 @@ class AccountabilityQueries(Reader):
             for k in kinds:
                 one_of("kind", k, [x.value for x in ActionKind], "问责方式")
             where.append(s.c.kind.in_(kinds))
+        if when.current:
+            kept = tallied_totals(self, year, unit_id, families, kinds)
+            if kept is not None:
+                return kept
         row = self.rows(select(*_figures(s)).where(*where))[0]
         return _plain(row)
 
@@ -264,7 +272,8 @@ def _figures(s: Subquery) -> list[Any]:
 
 
 def _plain(row: Any) -> dict[str, int]:
-    return {name: int(getattr(row, name) or 0) for name in FIGURES}
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return {name: int(get(name) or 0) for name in FIGURES}
 
 
 def _label(by: str, group: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:

@@ -32,6 +32,10 @@ class Store(Protocol):
     def delete(self, table: Table, first: Any) -> None:
         """Remove every row whose first primary-key column equals ``first``."""
 
+    def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        """The row with this primary key as the writes so far leave it, or None.
+        A projection reads only its own tables (for counts it keeps up to date)."""
+
 
 class SqlStore:
     """Buffers writes for a DB-API cursor inside the caller's transaction.
@@ -79,6 +83,22 @@ class SqlStore:
     def delete(self, table: Table, first: Any) -> None:
         self._open.pop((table.name, first), None)
         self.pending.append(_Write(table, "d", {}, {_pk(table)[0]: first}))
+
+    def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        pk = _pk(table)
+        full = tuple(key[c] for c in pk)
+        write = self._open.get((table.name, full[0]), {}).get(full)
+        if write is not None and write.kind == "i":  # inserted in this flush: its row is whole
+            return dict(write.row)
+        self.flush()
+        names = [c.name for c in table.columns]
+        where = " AND ".join(f'"{c}" = {self.mark}' for c in pk)
+        sql = f"SELECT {_cols(dict.fromkeys(names))} FROM {self.name(table)} WHERE {where}"
+        self.cursor.execute(sql, self.values(full))
+        found = self.cursor.fetchone()
+        if found is None or isinstance(found, dict):  # PostgreSQL's cursor gives dicts
+            return found
+        return dict(zip(names, found, strict=True))
 
     def _change(
         self, table: Table, key: dict[str, Any], values: dict[str, Any], adds: dict[str, int]
@@ -195,6 +215,10 @@ class MemoryStore:
 
     def delete(self, table: Table, first: Any) -> None:
         self.keyed[table.name].pop(first, None)
+
+    def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        row = self._row(table, key)
+        return None if row is None else dict(row)
 
     def rows(self, table: Table) -> list[dict[str, Any]]:
         if not self._pk(table):
