@@ -2,9 +2,11 @@
 counted separately), the list of actions, and the consequence rule.
 
 An action counts from its decision until an appeal revokes it, in the year
-it was decided. As of a past moment, whether it counts and its kind are
-replayed from ``rm_action_states``; who, which unit, rank, case and year
-are fixed when it is proposed and decided.
+it was decided. The present counts of the usual groups are read from the
+counts kept by ``action_tallies`` (see ``tally_queries``); the other
+questions count the actions. As of a past moment, whether it counts and its
+kind are replayed from ``rm_action_states``; who, which unit, rank, case and
+year are fixed when it is proposed and decided.
 """
 
 from __future__ import annotations
@@ -176,20 +178,30 @@ class AccountabilityQueries(Reader):
 
     def counted(self, when: When, year: Any, unit_id: Any, family: str | None) -> Subquery:
         """The actions that count by then, in ``year`` and ``unit_id`` if given."""
-        s = self.action_state(when)
-        query = select(s).where(s.c.counted == true())
-        if unit_id is not None:
-            query = query.where(s.c.unit_id == str(unit_id))
-        return _year_family(query, s, year, family).subquery("counted")
+        a = self.named["rm_actions"]
+        # Unit and year never change once decided (and an action counts only once decided):
+        # choose the actions first, so that only theirs are replayed as of then.
+        chosen = [] if unit_id is None else [a.c.unit_id == str(unit_id)]
+        chosen += [] if year is None else [a.c.year == year]
+        s = self.action_state(when, chosen=chosen)
+        query = _year_family(select(s).where(s.c.counted == true()), s, year, family)
+        return query.subquery("counted")
 
-    def action_state(self, when: When, shown: bool = False) -> Subquery:
+    def action_state(
+        self, when: When, shown: bool = False, chosen: list[ColumnElement[bool]] | None = None
+    ) -> Subquery:
         """Every action known by then with its kind, family and whether it counts, as of then.
-        With ``shown`` (lists), its status, dates, year and appeals are as of then too."""
+        With ``shown`` (lists), its status, dates, year and appeals are as of then too.
+        ``chosen``: conditions on the columns that do not move (unit, person, case …)."""
         a = self.named["rm_actions"]
         moving = ("kind", "family", "counted", *(SHOWN if shown else ()))
         fixed = [c for c in a.c if c.name not in moving]
         if when.current:
-            return select(*fixed, *(a.c[name] for name in moving)).subquery("state")
+            return (
+                select(*fixed, *(a.c[name] for name in moving))
+                .where(*chosen or ())
+                .subquery("state")
+            )
         st = self.named["rm_action_states"]
         known = and_(st.c.action_id == a.c.action_id, *when.by(st.c.effective, st.c.recorded_us))
 
@@ -205,7 +217,9 @@ class AccountabilityQueries(Reader):
         ]
         if shown:
             columns += _shown(a, select(func.count()).where(known).scalar_subquery(), counted, when)
-        query = select(*fixed, *columns).where(*when.by(a.c.effective, a.c.recorded_us))
+        query = select(*fixed, *columns).where(
+            *when.by(a.c.effective, a.c.recorded_us), *chosen or ()
+        )
         return query.offset(0).subquery("state")
 
     def _headcounts(self, year: int, when: When) -> dict[str, int]:

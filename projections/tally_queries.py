@@ -87,4 +87,3 @@ def _one_group(unit_id: str | None, families: set[str], kinds: set[str]) -> tupl
     if len(families) == 1:
         return "family", next(iter(families))
     return ("sanctioned", "") if families == set(SANCTIONED) else None
-

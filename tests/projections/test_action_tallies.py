@@ -18,7 +18,11 @@ from ledger.projections.queries import ReadModels, When
 from ledger.projections.tally_queries import tallied_counts, tallied_totals
 
 DISCIPLINE = Actor(id="disc-1", name="赵纪", role="discipline")
-ORGANS = {"proposing_organ": "区纪委监委", "deciding_organ": "区纪委常委会", "implementing_organ": "党组"}
+ORGANS = {
+    "proposing_organ": "区纪委监委",
+    "deciding_organ": "区纪委常委会",
+    "implementing_organ": "党组",
+}
 KINDS = ["admonition", "party_warning", "party_expulsion", "demotion", "criticism"]
 FAMILIES = [f.value for f in ActionFamily]
 
