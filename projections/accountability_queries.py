@@ -57,7 +57,8 @@ class AccountabilityQueries(Reader):
             query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
             kept = [{"key": row.key, **_plain(row)} for row in self.rows(query)]
         groups = [{"key": g["key"], **_plain(g)} for g in kept]
-        return [_label(by, group, self._unit_names(groups, by)) for group in groups]
+        names = self._unit_names(groups, by)  # once for all groups, not once per group
+        return [_label(by, group, names) for group in groups]
 
     def action_totals(
         self,
