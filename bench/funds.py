@@ -3,9 +3,9 @@
 Run by hand; it prints figures and asserts nothing (except that our answers equal the naive
 ones, to the fen)::
 
-    .venv/bin/python bench/funds.py sqlite:////tmp/funds-1m.db
+    .venv/bin/python bench/funds.py sqlite:///<funds db>
     .venv/bin/python bench/funds.py 'postgresql://postgres@127.0.0.1:5432/test?schema=bench_funds'
-    .venv/bin/python bench/funds.py sqlite:////tmp/small.db --movements 20000 --actions 2000
+    .venv/bin/python bench/funds.py sqlite:///<small db> --movements 20000 --actions 2000
 
 What it makes: 1,000 funds (one per county department and year), each with a source, three
 holders, five projects, beneficiaries, misappropriated and recovered accounts, and 1,000

@@ -17,7 +17,7 @@ from sqlalchemy import Table
 
 
 class Store(Protocol):
-    """The writes a projection may make."""
+    """The writes a projection may make, and the one read (``get``, of its own rows)."""
 
     def insert(self, table: Table, row: dict[str, Any]) -> None: ...
 
