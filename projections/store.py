@@ -3,7 +3,9 @@
 A projection's handlers call ``insert``, ``update`` and ``delete`` with a
 table and plain values; the same handler code then serves the write path
 (one command's events, in the command's transaction) and a rebuild (a
-million events folded in memory, written in bulk).
+million events folded in memory, written in bulk). ``get`` reads one of the
+projection's own rows as the writes so far leave it: a read model keeping
+counts of distinct members must know whether a member is new.
 """
 
 from __future__ import annotations
