@@ -62,6 +62,11 @@ class SqlStore:
         # first key column (a delete drops them all), then by full key.
         self._open: dict[tuple[str, Any], dict[tuple[Any, ...], _Write]] = {}
         self._sql: dict[tuple[Any, ...], str] = {}
+        # Rows read (or inserted) through this store, kept as its writes change them:
+        # one transaction's store is the only writer of its rows, so a row is read at
+        # most once and reading it needs no flush of the writes to other rows.
+        self._seen: dict[tuple[str, Any], dict[tuple[Any, ...], dict[str, Any] | None]] = {}
+        self._deleted: set[tuple[str, Any]] = set()
 
     def name(self, table: Table) -> str:
         return f'{self.prefix}"{table.name}{self.suffix}"'
@@ -73,6 +78,7 @@ class SqlStore:
         if pk:
             full = tuple(row[c] for c in pk)
             self._open.setdefault((table.name, full[0]), {})[full] = write
+            self._seen.setdefault((table.name, full[0]), {})[full] = dict(row)
 
     def update(
         self, table: Table, key: dict[str, Any], values: dict[str, Any], add: str | None = None
@@ -84,15 +90,23 @@ class SqlStore:
 
     def delete(self, table: Table, first: Any) -> None:
         self._open.pop((table.name, first), None)
+        self._seen.pop((table.name, first), None)
+        self._deleted.add((table.name, first))
         self.pending.append(_Write(table, "d", {}, {_pk(table)[0]: first}))
 
     def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
         pk = _pk(table)
         full = tuple(key[c] for c in pk)
-        write = self._open.get((table.name, full[0]), {}).get(full)
-        if write is not None and write.kind == "i":  # inserted in this flush: its row is whole
-            return dict(write.row)
-        self.flush()
+        seen = self._seen.setdefault((table.name, full[0]), {})
+        if full not in seen:
+            seen[full] = self._select(table, pk, full)
+        row = seen[full]
+        return None if row is None else dict(row)
+
+    def _select(self, table: Table, pk: list[str], full: tuple[Any, ...]) -> dict[str, Any] | None:
+        first = (table.name, full[0])
+        if full in self._open.get(first, {}) or first in self._deleted:
+            self.flush()  # a write to this row is waiting: let it land first
         names = [c.name for c in table.columns]
         where = " AND ".join(f'"{c}" = {self.mark}' for c in pk)
         sql = f"SELECT {_cols(dict.fromkeys(names))} FROM {self.name(table)} WHERE {where}"
@@ -106,6 +120,9 @@ class SqlStore:
         self, table: Table, key: dict[str, Any], values: dict[str, Any], adds: dict[str, int]
     ) -> None:
         full = tuple(key[c] for c in _pk(table))
+        seen = self._seen.get((table.name, full[0]), {}).get(full)
+        if seen is not None:
+            _change_row(seen, values, adds)
         group = self._open.setdefault((table.name, full[0]), {})
         write = group.get(full)
         if write is None:
@@ -116,6 +133,7 @@ class SqlStore:
     def flush(self) -> None:
         """Execute the buffered writes in order."""
         pending, self.pending, self._open = self.pending, [], {}
+        self._deleted = set()
         statements = [self._statement(w) for w in pending if w.row or w.adds or w.kind == "d"]
         start = 0
         while start < len(statements):
@@ -247,6 +265,14 @@ class MemoryStore:
         if pk is None:
             pk = self._pks[table.name] = _pk(table)
         return pk
+
+
+def _change_row(row: dict[str, Any], values: dict[str, Any], adds: dict[str, int]) -> None:
+    """What an UPDATE setting ``values`` and adding ``adds`` does to a row (NULL + n stays NULL)."""
+    row.update(values)
+    for column, amount in adds.items():
+        if row.get(column) is not None:
+            row[column] += amount
 
 
 @cache

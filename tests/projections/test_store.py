@@ -139,4 +139,11 @@ def test_a_projection_reads_its_rows_as_its_writes_so_far_leave_them() -> None:
         store.update(ROWS, key, {"a": 5}, "n")
         assert store.get(ROWS, key) == {**key, "a": 5, "day": None, "n": 3}
         assert store.get(ROWS, {"k1": "f", "k2": 2}) is None
-    assert conn.execute("SELECT a, n FROM rows").fetchall() == [(5, 3)]  # pending writes ran
+    sql.flush()
+    assert conn.execute("SELECT a, n FROM rows").fetchall() == [(5, 3)]
+    # A new transaction's store: a row updated before it is first read is read as updated.
+    later = SqlStore(conn.cursor(), "sqlite")
+    later.add(ROWS, key, "n", 4)
+    assert later.get(ROWS, key) == {**key, "a": 5, "day": None, "n": 7}
+    later.delete(ROWS, "f")
+    assert later.get(ROWS, key) is None
