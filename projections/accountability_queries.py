@@ -2,9 +2,11 @@
 counted separately), the list of actions, and the consequence rule.
 
 An action counts from its decision until an appeal revokes it, in the year
-it was decided. As of a past moment, whether it counts and its kind are
-replayed from ``rm_action_states``; who, which unit, rank, case and year
-are fixed when it is proposed and decided.
+it was decided. The present counts of the usual groups are read from the
+counts kept by ``action_tallies`` (see ``tally_queries``); the other
+questions count the actions. As of a past moment, whether it counts and its
+kind are replayed from ``rm_action_states``; who, which unit, rank, case and
+year are fixed when it is proposed and decided.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ledger.domain.sanctions import ActionFamily, ActionKind
 from . import paging
 from .lists import Page
 from .reading import QueryError, Reader, When, one_of
+from .tally_queries import tallied_counts, tallied_totals
 
 BY = {"kind": "kind", "family": "family", "unit": "unit_id", "rank": "rank", "year": "year"}
 FIGURES = ("actions", "persons", "organisations", "cases")
@@ -47,11 +50,15 @@ class AccountabilityQueries(Reader):
     def _action_counts(
         self, by: str, year: int | None, unit_id: Any, family: str | None, when: When
     ) -> list[dict[str, Any]]:
-        s = self.counted(when, year, unit_id, family)
-        key = s.c[BY[by]]
-        query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
-        groups = [{"key": row.key, **_plain(row)} for row in self.rows(query)]
-        return [_label(by, group, self._unit_names(groups, by)) for group in groups]
+        s = self.counted(when, year, unit_id, family)  # also checks year and family
+        kept = tallied_counts(self, by, year, unit_id, family) if when.current else None
+        if kept is None:
+            key = s.c[BY[by]]
+            query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
+            kept = [{"key": row.key, **_plain(row)} for row in self.rows(query)]
+        groups = [{"key": g["key"], **_plain(g)} for g in kept]
+        names = self._unit_names(groups, by)  # once for all groups, not once per group
+        return [_label(by, group, names) for group in groups]
 
     def action_totals(
         self,
@@ -88,6 +95,10 @@ class AccountabilityQueries(Reader):
             for k in kinds:
                 one_of("kind", k, [x.value for x in ActionKind], "问责方式")
             where.append(s.c.kind.in_(kinds))
+        if when.current:
+            kept = tallied_totals(self, year, unit_id, families, kinds)
+            if kept is not None:
+                return kept
         row = self.rows(select(*_figures(s)).where(*where))[0]
         return _plain(row)
 
@@ -168,20 +179,30 @@ class AccountabilityQueries(Reader):
 
     def counted(self, when: When, year: Any, unit_id: Any, family: str | None) -> Subquery:
         """The actions that count by then, in ``year`` and ``unit_id`` if given."""
-        s = self.action_state(when)
-        query = select(s).where(s.c.counted == true())
-        if unit_id is not None:
-            query = query.where(s.c.unit_id == str(unit_id))
-        return _year_family(query, s, year, family).subquery("counted")
+        a = self.named["rm_actions"]
+        # Unit and year never change once decided (and an action counts only once decided):
+        # choose the actions first, so that only theirs are replayed as of then.
+        chosen = [] if unit_id is None else [a.c.unit_id == str(unit_id)]
+        chosen += [] if year is None else [a.c.year == year]
+        s = self.action_state(when, chosen=chosen)
+        query = _year_family(select(s).where(s.c.counted == true()), s, year, family)
+        return query.subquery("counted")
 
-    def action_state(self, when: When, shown: bool = False) -> Subquery:
+    def action_state(
+        self, when: When, shown: bool = False, chosen: list[ColumnElement[bool]] | None = None
+    ) -> Subquery:
         """Every action known by then with its kind, family and whether it counts, as of then.
-        With ``shown`` (lists), its status, dates, year and appeals are as of then too."""
+        With ``shown`` (lists), its status, dates, year and appeals are as of then too.
+        ``chosen``: conditions on the columns that do not move (unit, person, case …)."""
         a = self.named["rm_actions"]
         moving = ("kind", "family", "counted", *(SHOWN if shown else ()))
         fixed = [c for c in a.c if c.name not in moving]
         if when.current:
-            return select(*fixed, *(a.c[name] for name in moving)).subquery("state")
+            return (
+                select(*fixed, *(a.c[name] for name in moving))
+                .where(*chosen or ())
+                .subquery("state")
+            )
         st = self.named["rm_action_states"]
         known = and_(st.c.action_id == a.c.action_id, *when.by(st.c.effective, st.c.recorded_us))
 
@@ -197,7 +218,9 @@ class AccountabilityQueries(Reader):
         ]
         if shown:
             columns += _shown(a, select(func.count()).where(known).scalar_subquery(), counted, when)
-        query = select(*fixed, *columns).where(*when.by(a.c.effective, a.c.recorded_us))
+        query = select(*fixed, *columns).where(
+            *when.by(a.c.effective, a.c.recorded_us), *chosen or ()
+        )
         return query.offset(0).subquery("state")
 
     def _headcounts(self, year: int, when: When) -> dict[str, int]:
@@ -264,7 +287,8 @@ def _figures(s: Subquery) -> list[Any]:
 
 
 def _plain(row: Any) -> dict[str, int]:
-    return {name: int(getattr(row, name) or 0) for name in FIGURES}
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return {name: int(get(name) or 0) for name in FIGURES}
 
 
 def _label(by: str, group: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .accountability import Accountability
+from .action_tallies import ActionTallies
 from .audit import AuditIndex
 from .base import Projection
 from .cases import Cases
@@ -23,6 +24,7 @@ PROJECTIONS: list[type[Projection]] = [
     Extensions,
     AuditIndex,
     Accountability,
+    ActionTallies,
     Cases,
     Funds,
     Clues,

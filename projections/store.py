@@ -3,7 +3,9 @@
 A projection's handlers call ``insert``, ``update`` and ``delete`` with a
 table and plain values; the same handler code then serves the write path
 (one command's events, in the command's transaction) and a rebuild (a
-million events folded in memory, written in bulk).
+million events folded in memory, written in bulk). ``get`` reads one of the
+projection's own rows as the writes so far leave it: a read model keeping
+counts of distinct members must know whether a member is new.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import Table
 
 
 class Store(Protocol):
-    """The writes a projection may make."""
+    """The writes a projection may make, and the one read (``get``, of its own rows)."""
 
     def insert(self, table: Table, row: dict[str, Any]) -> None: ...
 
@@ -32,6 +34,10 @@ class Store(Protocol):
 
     def delete(self, table: Table, first: Any) -> None:
         """Remove every row whose first primary-key column equals ``first``."""
+
+    def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        """The row with this primary key as the writes so far leave it, or None.
+        A projection reads only its own tables (for counts it keeps up to date)."""
 
 
 class SqlStore:
@@ -59,6 +65,11 @@ class SqlStore:
         # first key column (a delete drops them all), then by full key.
         self._open: dict[tuple[str, Any], dict[tuple[Any, ...], _Write]] = {}
         self._sql: dict[tuple[Any, ...], str] = {}
+        # Rows read (or inserted) through this store, kept as its writes change them:
+        # one transaction's store is the only writer of its rows, so a row is read at
+        # most once and reading it needs no flush of the writes to other rows.
+        self._seen: dict[tuple[str, Any], dict[tuple[Any, ...], dict[str, Any] | None]] = {}
+        self._deleted: set[tuple[str, Any]] = set()
 
     def name(self, table: Table) -> str:
         return f'{self.prefix}"{table.name}{self.suffix}"'
@@ -70,6 +81,7 @@ class SqlStore:
         if pk:
             full = tuple(row[c] for c in pk)
             self._open.setdefault((table.name, full[0]), {})[full] = write
+            self._seen.setdefault((table.name, full[0]), {})[full] = dict(row)
 
     def update(
         self, table: Table, key: dict[str, Any], values: dict[str, Any], add: str | None = None
@@ -81,12 +93,39 @@ class SqlStore:
 
     def delete(self, table: Table, first: Any) -> None:
         self._open.pop((table.name, first), None)
+        self._seen.pop((table.name, first), None)
+        self._deleted.add((table.name, first))
         self.pending.append(_Write(table, "d", {}, {_pk(table)[0]: first}))
+
+    def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        pk = _pk(table)
+        full = tuple(key[c] for c in pk)
+        seen = self._seen.setdefault((table.name, full[0]), {})
+        if full not in seen:
+            seen[full] = self._select(table, pk, full)
+        row = seen[full]
+        return None if row is None else dict(row)
+
+    def _select(self, table: Table, pk: list[str], full: tuple[Any, ...]) -> dict[str, Any] | None:
+        first = (table.name, full[0])
+        if full in self._open.get(first, {}) or first in self._deleted:
+            self.flush()  # a write to this row is waiting: let it land first
+        names = [c.name for c in table.columns]
+        where = " AND ".join(f'"{c}" = {self.mark}' for c in pk)
+        sql = f"SELECT {_cols(dict.fromkeys(names))} FROM {self.name(table)} WHERE {where}"
+        self.cursor.execute(sql, list(full))
+        found = self.cursor.fetchone()
+        if found is None or isinstance(found, dict):  # PostgreSQL's cursor gives dicts
+            return found
+        return dict(zip(names, found, strict=True))
 
     def _change(
         self, table: Table, key: dict[str, Any], values: dict[str, Any], adds: dict[str, int]
     ) -> None:
         full = tuple(key[c] for c in _pk(table))
+        seen = self._seen.get((table.name, full[0]), {}).get(full)
+        if seen is not None:
+            _change_row(seen, values, adds)
         group = self._open.setdefault((table.name, full[0]), {})
         write = group.get(full)
         if write is None:
@@ -103,6 +142,7 @@ class SqlStore:
         statements.
         """
         pending, self.pending, self._open = self.pending, [], {}
+        self._deleted = set()
         by_table: dict[str, list[tuple[str, list[Any]]]] = {}
         for w in pending:
             if w.row or w.adds or w.kind == "d":
@@ -208,6 +248,10 @@ class MemoryStore:
     def delete(self, table: Table, first: Any) -> None:
         self.keyed[table.name].pop(first, None)
 
+    def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        row = self._row(table, key)
+        return None if row is None else dict(row)
+
     def rows(self, table: Table) -> list[dict[str, Any]]:
         if appended(table):
             return self.appended[table.name]
@@ -251,6 +295,14 @@ APPEND_ONLY = "append_only"
 def appended(table: Table) -> bool:
     """Whether a table's rows are only inserted (no key, or marked ``APPEND_ONLY``)."""
     return not _pk(table) or bool(table.info.get(APPEND_ONLY))
+
+
+def _change_row(row: dict[str, Any], values: dict[str, Any], adds: dict[str, int]) -> None:
+    """What an UPDATE setting ``values`` and adding ``adds`` does to a row (NULL + n stays NULL)."""
+    row.update(values)
+    for column, amount in adds.items():
+        if row.get(column) is not None:
+            row[column] += amount
 
 
 @cache

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table
 from sqlalchemy.schema import CreateTable
 
-from ledger.projections.store import SqlStore
+from ledger.projections.store import MemoryStore, SqlStore
 
 METADATA = MetaData()
 ROWS = Table(
@@ -123,3 +123,27 @@ def test_a_hundred_reports_on_fifty_rows_are_fifty_updates_in_one_executemany() 
     store.flush()
     assert calls == [("UPDATE", 50)]
     assert conn.execute("SELECT DISTINCT day, n FROM rows").fetchall() == [("2019-01-02", 2)]
+
+
+def test_a_projection_reads_its_rows_as_its_writes_so_far_leave_them() -> None:
+    conn = database()
+    sql, memory = SqlStore(conn.cursor(), "sqlite"), MemoryStore()
+    key = {"k1": "f", "k2": 1}
+    for store in (sql, memory):
+        assert store.get(ROWS, key) is None
+        store.insert(ROWS, {**key, "a": 1, "day": None, "n": 0})
+        store.add(ROWS, key, "n", 2)
+        assert store.get(ROWS, key) == {**key, "a": 1, "day": None, "n": 2}
+    sql.flush()
+    for store in (sql, memory):
+        store.update(ROWS, key, {"a": 5}, "n")
+        assert store.get(ROWS, key) == {**key, "a": 5, "day": None, "n": 3}
+        assert store.get(ROWS, {"k1": "f", "k2": 2}) is None
+    sql.flush()
+    assert conn.execute("SELECT a, n FROM rows").fetchall() == [(5, 3)]
+    # A new transaction's store: a row updated before it is first read is read as updated.
+    later = SqlStore(conn.cursor(), "sqlite")
+    later.add(ROWS, key, "n", 4)
+    assert later.get(ROWS, key) == {**key, "a": 5, "day": None, "n": 7}
+    later.delete(ROWS, "f")
+    assert later.get(ROWS, key) is None

@@ -1,0 +1,89 @@
+"""Present accountability counts read from ``rm_action_tallies`` (see action_tallies).
+
+Each function answers the questions the kept groups cover and returns None for the others
+(a unit and a family together, several kinds, families other than one or party+government);
+those, and every as-of question, are counted from the actions themselves. Both ways give the
+same figures: the tests ask both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.sql import ColumnElement
+
+from ledger.domain.sanctions import ActionKind
+
+from .action_tallies import ALL_YEARS, SANCTIONED
+from .reading import Reader
+
+FIGURES = ("actions", "persons", "organisations", "cases")
+
+
+def tallied_counts(
+    reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None
+) -> list[dict[str, Any]] | None:
+    """The groups of ``action_counts`` (key and figures, in key order), or None."""
+    found = _where(by, unit_id, family)
+    if found is None:
+        return None
+    scope, values = found
+    t = reader.named["rm_action_tallies"]
+    key: Any = t.c.year if by == "year" else t.c.value
+    query = select(key.label("key"), *(t.c[f] for f in FIGURES)).where(
+        t.c.scope == scope, t.c.actions > 0, *_years(t, by, year)
+    )
+    if values is not None:
+        query = query.where(t.c.value.in_(values))
+    return [row._asdict() for row in reader.rows(query.order_by(key))]
+
+
+def tallied_totals(
+    reader: Reader,
+    year: int | None,
+    unit_id: str | None,
+    families: list[str] | None,
+    kinds: list[str] | None,
+) -> dict[str, int] | None:
+    """The figures of ``action_totals``, or None."""
+    found = _one_group(unit_id, set(families or ()), set(kinds or ()))
+    if found is None:
+        return None
+    t = reader.named["rm_action_tallies"]
+    scope, value = found
+    where = [t.c.year == (ALL_YEARS if year is None else year), t.c.scope == scope]
+    query: Select[Any] = select(*(t.c[f] for f in FIGURES)).where(*where, t.c.value == value)
+    rows = reader.rows(query)
+    return {f: int(rows[0]._mapping[f]) if rows else 0 for f in FIGURES}
+
+
+def _where(by: str, unit_id: str | None, family: str | None) -> tuple[str, list[str] | None] | None:
+    """(scope, values to keep) that hold the groups asked for; None if none does."""
+    if unit_id is not None and family is not None:
+        return None
+    if unit_id is not None:
+        return ("unit", [unit_id]) if by in ("unit", "year") else None
+    if family is not None:
+        if by == "kind":
+            return "kind", [k.value for k in ActionKind if k.family.value == family]
+        return ("family", [family]) if by in ("family", "year") else None
+    return ("all", None) if by == "year" else (by, None)
+
+
+def _years(t: Any, by: str, year: int | None) -> list[ColumnElement[bool]]:
+    if year is not None:
+        return [t.c.year == year]
+    return [t.c.year != ALL_YEARS] if by == "year" else [t.c.year == ALL_YEARS]
+
+
+def _one_group(unit_id: str | None, families: set[str], kinds: set[str]) -> tuple[str, str] | None:
+    if unit_id is not None:
+        return ("unit", unit_id) if not families and not kinds else None
+    if kinds:
+        return ("kind", next(iter(kinds))) if len(kinds) == 1 and not families else None
+    if not families:
+        return "all", ""
+    if len(families) == 1:
+        return "family", next(iter(families))
+    return ("sanctioned", "") if families == set(SANCTIONED) else None
