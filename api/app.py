@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
@@ -66,11 +66,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.writer = writer = Writer()
     app.state.credentials = Credentials(ledger.projector.db.engine)
     errors.install(app)
-    api = APIRouter(prefix=PREFIX)
+    # Each resource's router straight on the app: every level of included
+    # routers is matched again on each request (FastAPI walks it twice).
     modules = (system, inspections, findings, registers, units, audit, transfer, integrity)
     for module in (*modules, accountability, clues, funds):
-        api.include_router(module.router)
-    app.include_router(api)
+        app.include_router(module.router, prefix=PREFIX)
     console.install(app)
     return app
 

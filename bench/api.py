@@ -7,9 +7,11 @@ Run by hand; it prints figures and asserts nothing::
     .venv/bin/python bench/api.py --events 50000 --seconds 5       # a quick look
 
 The database is made by ``bench/generate.py`` if it holds fewer events than
-asked. The server is ``ledger serve`` in its own process; the load comes from
-this process over loopback: one thread and one keep-alive connection per
-client, requests written as raw HTTP/1.1 (see ``Connection``).
+asked. The server is ``ledger serve`` in its own process (``--workers N``); the
+load comes from another process over loopback: ``wrk`` when it is on PATH
+(``wrkload.py``: one wrk thread and connection per client, latencies stamped
+in C), else this process's threads (``--load python``, ``loadgen.py``: one
+thread and keep-alive connection per client, raw HTTP/1.1).
 
 1. Reads, 32 clients: ``GET /api/v1/inspections/{id}`` (one inspection's
    counts, a different inspection each request) against ``GET /api/v1/health``
@@ -21,6 +23,8 @@ client, requests written as raw HTTP/1.1 (see ``Connection``).
    others on the same database (the core benchmark's single-command path),
    measured in rounds alternating with the HTTP load.
    Target: >= 0.7x, zero errors, every acknowledged event present afterwards.
+   Checked after the rounds: the progress events recorded on the 50 findings
+   since the start are exactly the acknowledged (2xx) ones, no fewer, no more.
 """
 
 from __future__ import annotations
@@ -33,11 +37,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).parent))
 import generate
-from loadgen import Connection, Server, load, pct
+import wrkload
+from loadgen import API, Connection, Server, load, pct
+from wrkload import Round
 
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
@@ -93,84 +100,148 @@ def in_process(url: str, findings: list[UUID], n: int) -> float:
         ledger.close()
 
 
-def reads(port: int, token: str, inspections: list[str], rounds: int, seconds: float) -> None:
-    def trivial(c: Connection, _i: int) -> int:
-        return c.request("GET", "/health")[0]
+class Load:
+    """The load generator of a run: ``wrk`` (C) or this process's threads (loadgen.py)."""
 
-    def counts(c: Connection, i: int) -> int:
-        return c.request("GET", f"/inspections/{inspections[i % len(inspections)]}")[0]
+    def __init__(self, kind: str, port: int, token: str) -> None:
+        self.kind, self.port, self.token = kind, port, token
 
-    figures: dict[str, list[tuple[float, float, float, int]]] = {"trivial": [], "counts": []}
-    load(port, token, 32, 1.0, counts)  # warm-up
+    def get(self, clients: int, seconds: float, path: str, ids: list[str]) -> Round:
+        """``GET path % id`` over ``ids`` in turn."""
+        if self.kind == "wrk":
+            return wrkload.run(self.port, self.token, clients, seconds, API + path, ids)
+
+        def one(c: Connection, i: int) -> int:
+            return c.request("GET", path.replace("%s", ids[i % len(ids)]))[0]
+
+        return self._threads(clients, seconds, one)
+
+    def report(self, clients: int, seconds: float, findings: list[str]) -> Round:
+        """``POST /findings/{id}/progress`` over ``findings`` in turn, with receipts."""
+        body = '{"narrative": "接口进展 %d-%d"}'
+        if self.kind == "wrk":
+            path = API + "/findings/%s/progress"
+            return wrkload.run(self.port, self.token, clients, seconds, path, findings, body)
+        receipts: list[tuple[str, int]] = []
+
+        def one(c: Connection, i: int) -> int:
+            f = findings[i % len(findings)]
+            status, answer = c.request("POST", f"/findings/{f}/progress", (body % (0, i)).encode())
+            if 200 <= status < 300:
+                receipts.append((f, json.loads(answer)["version"]))
+            return status
+
+        result = self._threads(clients, seconds, one)
+        result.receipts = receipts
+        return result
+
+    def _threads(self, clients: int, seconds: float, request: Any) -> Round:
+        rate, lat, errors = load(self.port, self.token, clients, seconds, request)
+        return Round(rate, pct(lat, 0.5), pct(lat, 0.99), errors)
+
+
+def medians(rounds: list[Round]) -> Round:
+    return Round(
+        statistics.median(r.rate for r in rounds),
+        statistics.median(r.p50 for r in rounds),
+        statistics.median(r.p99 for r in rounds),
+        sum(r.errors for r in rounds),
+    )
+
+
+def reads(driver: Load, inspections: list[str], rounds: int, seconds: float) -> None:
+    figures: dict[str, list[Round]] = {"trivial": [], "counts": []}
+    paths = {"trivial": "/health", "counts": "/inspections/%s"}
+    ids = {"trivial": [""], "counts": inspections}
+    driver.get(32, 1.0, paths["counts"], inspections)  # warm-up
     for r in range(rounds):
-        for name, request in (("trivial", trivial), ("counts", counts)):
-            rate, lat, errors = load(port, token, 32, seconds, request)
-            figures[name].append((rate, pct(lat, 0.5), pct(lat, 0.99), errors))
-        print(f"  read round {r + 1}/{rounds} done", flush=True)
-    med = {k: [statistics.median(x[i] for x in v) for i in range(4)] for k, v in figures.items()}
-    print("\nReads at 32 concurrent clients (medians over rounds)")
+        for name in ("trivial", "counts"):
+            figures[name].append(driver.get(32, seconds, paths[name], ids[name]))
+        print(f"  read round {r + 1}/{rounds} done ({load_average()})", flush=True)
+    med = {k: medians(v) for k, v in figures.items()}
+    print(f"\nReads at 32 concurrent clients, load from {driver.kind} (medians over rounds)")
     print(f"  {'endpoint':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, label in (("trivial", "GET /health (trivial)"), ("counts", "GET /inspections/{id}")):
-        rate, p50, p99, errors = med[name]
-        print(f"  {label:28} {rate:8.0f} {p50:8.2f} {p99:8.2f} {errors:7.0f}")
-    ratio = med["counts"][0] / med["trivial"][0]
+        m = med[name]
+        print(f"  {label:28} {m.rate:8.0f} {m.p50:8.2f} {m.p99:8.2f} {m.errors:7d}")
+    for name in ("trivial", "counts"):
+        each = ", ".join(f"{x.rate:.0f}/s p99 {x.p99:.1f}" for x in figures[name])
+        print(f"    {name} rounds: {each}")
+    ratio = med["counts"].rate / med["trivial"].rate
     print(f"  counts / trivial throughput: {ratio:.2f}x  (target >= 0.7x; p99 target <= 20 ms)")
 
 
 def commands(
-    url: str, port: int, token: str, findings: list[UUID], rounds: int, seconds: float, n: int
+    url: str, driver: Load, findings: list[UUID], rounds: int, seconds: float, n: int
 ) -> None:
     """In-process and HTTP command rates, alternating round by round (the machine's
     load moves; a ratio of figures taken minutes apart measures the load)."""
-    acknowledged: list[tuple[UUID, int]] = []
-
-    def report(c: Connection, i: int) -> int:
-        f = findings[i % 50]
-        body = json.dumps({"narrative": f"接口进展 {i}"}).encode()
-        status, answer = c.request("POST", f"/findings/{f}/progress", body)
-        if status == 201:
-            acknowledged.append((f, json.loads(answer)["version"]))
-        return status
-
+    remote_ids = [str(f) for f in findings[:50]]
+    before = versions(url, remote_ids)
     local: list[float] = []
-    remote: list[tuple[float, float, float, int]] = []
+    remote: list[Round] = []
     for r in range(rounds):
         # Each side its own 50 findings: a write by one would make the other's
         # cached copy stale and cost it a reload on its next command.
         local.append(in_process(url, findings[50:], n))
-        rate, lat, errors = load(port, token, 8, seconds, report)
-        remote.append((rate, pct(lat, 0.5), pct(lat, 0.99), errors))
-        print(f"  command round {r + 1}/{rounds} done", flush=True)
-    missing = absent(url, acknowledged)
+        remote.append(driver.report(8, seconds, remote_ids))
+        print(f"  command round {r + 1}/{rounds} done ({load_average()})", flush=True)
+    acknowledged = [x for r in remote for x in r.receipts]
+    check = audit(url, before, acknowledged)
     reference = statistics.median(local)
-    rate, p50, p99 = (statistics.median(x[i] for x in remote) for i in range(3))
-    errors = sum(x[3] for x in remote)
-    print("\nCommands at 8 concurrent clients (medians over rounds)")
+    m = medians(remote)
+    print(f"\nCommands at 8 concurrent clients, load from {driver.kind} (medians over rounds)")
     print(f"  in process  Ledger.report_progress      {reference:8.0f} commands/s")
     print(
-        f"  over HTTP   POST /findings/{{id}}/progress {rate:8.0f} commands/s  "
-        f"p50 {p50:.1f} ms  p99 {p99:.1f} ms"
+        f"  over HTTP   POST /findings/{{id}}/progress {m.rate:8.0f} commands/s  "
+        f"p50 {m.p50:.1f} ms  p99 {m.p99:.1f} ms"
     )
+    each = ", ".join(f"{a:.0f} vs {b.rate:.0f}/s" for a, b in zip(local, remote, strict=True))
+    print(f"    rounds (in process vs HTTP): {each}")
     print(
-        f"  ratio {rate / reference:.2f}x (target >= 0.7x); errors {errors}; "
-        f"acknowledged {len(acknowledged)}, missing afterwards {missing}"
+        f"  ratio {m.rate / reference:.2f}x (target >= 0.7x); errors {m.errors}; "
+        f"acknowledged (2xx) {len(acknowledged)}, new progress events {check['new']}, "
+        f"acknowledged but absent {check['missing']}, recorded but not acknowledged "
+        f"{check['extra']}"
     )
 
 
-def absent(url: str, acknowledged: list[tuple[UUID, int]]) -> int:
-    """How many acknowledged (finding, version) pairs are not in the event store."""
+def versions(url: str, findings: list[str]) -> dict[str, int]:
+    """Each finding's current version."""
     ledger = Ledger(Settings(url))
     try:
-        wanted: dict[UUID, set[int]] = {}
-        for f, v in acknowledged:
-            wanted.setdefault(f, set()).add(v)
-        missing = 0
-        for f, versions in wanted.items():
-            stored = {e.originator_version for e in ledger.recorder.select_events(f)}
-            missing += len(versions - stored)
-        return missing
+        return {
+            f: max(e.originator_version for e in ledger.recorder.select_events(UUID(f)))
+            for f in findings
+        }
     finally:
         ledger.close()
+
+
+def audit(url: str, before: dict[str, int], acknowledged: list[tuple[str, int]]) -> dict[str, int]:
+    """Compare the events recorded on the findings since ``before`` with the
+    acknowledged (finding, version) pairs: every acknowledged one must be there,
+    and every new one must be an acknowledged progress report."""
+    ledger = Ledger(Settings(url))
+    try:
+        new: set[tuple[str, int]] = set()
+        other = 0
+        for f, version in before.items():
+            for e in ledger.recorder.select_events(UUID(f), gt=version):
+                new.add((f, e.originator_version))
+                other += not e.topic.endswith("Finding.ProgressReported")
+    finally:
+        ledger.close()
+    acked = set(acknowledged)
+    return {
+        "new": len(new),
+        "missing": len(acked - new),
+        "extra": len(new - acked) + other + (len(acknowledged) - len(acked)),
+    }
+
+
+def load_average() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -181,8 +252,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--commands", type=int, default=2000, help="in-process commands per round")
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "python"),
+        default="wrk" if wrkload.available() else "python",
+        help="load generator: wrk when installed, else this process's threads",
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.url}", flush=True)
+    print(f"server workers {args.workers}; load from {args.load}; {load_average()}", flush=True)
     inspections, findings = prepare(args.url, args.events)
     print(f"{len(inspections)} inspections; {len(findings)} ongoing findings (50 per side)")
     ledger = Ledger(Settings(args.url))
@@ -193,9 +271,10 @@ def main() -> None:
     finally:
         ledger.close()
     server = Server(args.url, args.workers)
+    driver = Load(args.load, server.port, token)
     try:
-        reads(server.port, token, inspections, args.rounds, args.seconds)
-        commands(args.url, server.port, token, findings, args.rounds, args.seconds, args.commands)
+        reads(driver, inspections, args.rounds, args.seconds)
+        commands(args.url, driver, findings, args.rounds, args.seconds, args.commands)
     finally:
         server.stop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
+from ledger.api.schemas import CountsPublic
 from ledger.domain.values import BEIJING
 
 
@@ -14,6 +15,19 @@ def test_counts_as_of_a_day_before_the_inspection_existed_are_empty(world: Simpl
     assert office.get("/inspections?as_of=2018-01-01").json() == []
     answer = office.get(f"/inspections/{world.inspection}?as_of=2018-01-01")
     assert answer.status_code == 404
+
+
+def test_one_inspections_counts_are_sent_exactly_as_the_response_model_renders_them(
+    world: SimpleNamespace,
+) -> None:
+    # The route writes the read model's counts without the response model; asked
+    # twice, the second answer is the kept one.
+    office = world.http["office"]
+    first, kept = (office.get(f"/inspections/{world.inspection}") for _ in range(2))
+    model = CountsPublic.model_validate(first.json())
+    assert first.content == kept.content == model.model_dump_json().encode()
+    assert first.headers["content-type"] == "application/json"
+    assert model.inspection_id == world.inspection and model.total == 1
 
 
 def test_counts_known_at_a_moment_show_what_the_ledger_showed_then(world: SimpleNamespace) -> None:
