@@ -1,4 +1,4 @@
-"""Reading a file into plain sheets: XLSX (openpyxl, read-only) or CSV (UTF-8 or GB18030).
+"""Reading a file into plain sheets: XLSX (openpyxl, read-only; cells by ``cells``) or CSV.
 
 Merged cells are filled from their top-left cell, as a reader of the sheet
 sees them; which cells were filled, and which held formulas, is kept so that
@@ -17,6 +17,8 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
+
+from ledger.transfer.cells import sheet_rows
 
 Cell = tuple[int, int]  # (row, column), both 0-based
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -59,8 +61,12 @@ def _xlsx(data: bytes, name: str | None) -> Sheet:
         if name is not None and name not in names:
             raise NotReadable(f"工作簿中没有名为「{name}」的工作表;现有:{'、'.join(names)}")
         ws: Any = book[name] if name is not None else book.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
         xml = book._archive.read(ws._worksheet_path)
+        rows = sheet_rows(
+            xml, book.shared_strings, book._date_formats, book._timedelta_formats, book.epoch
+        )
+        if rows is None:  # markup the fast reader does not follow
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
         book.close()
     result = Sheet(ws.title, _trimmed(rows))
