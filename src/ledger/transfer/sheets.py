@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -52,6 +54,9 @@ def read(data: bytes, sheet: str | None = None) -> Sheet:
 
 
 def _xlsx(data: bytes, name: str | None) -> Sheet:
+    fast = _fast_xlsx(data, name)
+    if fast is not None:
+        return fast
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
@@ -61,15 +66,50 @@ def _xlsx(data: bytes, name: str | None) -> Sheet:
         if name is not None and name not in names:
             raise NotReadable(f"工作簿中没有名为「{name}」的工作表;现有:{'、'.join(names)}")
         ws: Any = book[name] if name is not None else book.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
         xml = book._archive.read(ws._worksheet_path)
-        rows = sheet_rows(
-            xml, book.shared_strings, book._date_formats, book._timedelta_formats, book.epoch
-        )
-        if rows is None:  # markup the fast reader does not follow
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
         book.close()
-    result = Sheet(ws.title, _trimmed(rows))
+    return _sheet(ws.title, rows, xml)
+
+
+def _fast_xlsx(data: bytes, name: str | None) -> Sheet | None:
+    """The sheet read with ``cells``, or None: then openpyxl reads it (and names any fault).
+
+    Only the parts the values need are loaded (shared strings, styles, the
+    sheet list): openpyxl's read-only load also scans every sheet for its size.
+    """
+    try:
+        reader = ExcelReader(io.BytesIO(data), read_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
+        return None
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = {
+            s.name: rel.target
+            for s, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+        }
+        title = name if name is not None else next(iter(sheets), None)
+        if title is None or title not in sheets:
+            return None
+        xml = reader.archive.read(sheets[title])
+        book = reader.wb
+        rows = sheet_rows(
+            xml, reader.shared_strings, book._date_formats, book._timedelta_formats, book.epoch
+        )
+    except (ValueError, KeyError, OSError):
+        return None
+    finally:
+        reader.archive.close()
+    return None if rows is None else _sheet(title, rows, xml)
+
+
+def _sheet(title: str, rows: list[list[Any]], xml: bytes) -> Sheet:
+    result = Sheet(title, _trimmed(rows))
     result.formulas = {
         (int(r) - 1, column_index_from_string(c.decode()) - 1) for c, r in _FORMULA.findall(xml)
     }
