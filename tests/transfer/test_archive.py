@@ -163,13 +163,14 @@ def test_a_version_1_archive_is_still_restored_exactly(
     assert summary.root_hash == check_archive(archived.open("rb")).root_hash
 
 
-def test_pages_from_worker_processes_make_the_same_archive(
-    ledger: Ledger, archived: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("workers", [1, 2])
+def test_many_pages_read_ahead_or_by_worker_processes_make_the_same_archive(
+    ledger: Ledger, archived: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     monkeypatch.setattr(archive, "PAGE", 64)  # many pages, the last one ragged
     paged = tmp_path / "paged.jsonl"
     with paged.open("wb") as out:
-        summary = export_archive(ledger, out, workers=2)
+        summary = export_archive(ledger, out, workers=workers)
     assert paged.read_bytes() == archived.read_bytes()
     assert summary.events > 12 * 64 and summary.events % 64
 

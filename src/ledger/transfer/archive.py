@@ -29,7 +29,7 @@ import binascii
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 from uuid import UUID
@@ -114,12 +114,22 @@ def _pages(app: Ledger, head: int, workers: int) -> Iterator[pages.Page]:
     source = _source(location)
     workers = min(workers, len(ranges))
     if workers < 2 or len(ranges) < 3:
-        conn = pages.connect(source)
-        try:
-            for first, last in ranges:
-                yield pages.formatted(pages.rows(conn, source, first, last), first, last)
-        finally:
-            conn.close()
+        # One thread reads the next page (the driver lets go of the interpreter
+        # while the database works) while this one formats and writes.
+        with ThreadPoolExecutor(1) as reader:
+            conn = reader.submit(pages.connect, source).result()  # used by that thread only
+            read: deque[Future[list[Any]]] = deque()
+            try:
+                read.extend(reader.submit(pages.rows, conn, source, *r) for r in ranges[:2])
+                for n, (first, last) in enumerate(ranges):
+                    rows = read.popleft().result()
+                    if n + 2 < len(ranges):
+                        read.append(reader.submit(pages.rows, conn, source, *ranges[n + 2]))
+                    yield pages.formatted(rows, first, last)
+            finally:
+                for pending in read:
+                    pending.cancel()
+                reader.submit(conn.close).result()
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:

@@ -63,9 +63,9 @@ def page(source: Source, first: int, last: int) -> Page:
 
 
 def formatted(rows: list[Any], first: int, last: int) -> Page:
-    """The page of rows (seq, leaf hash, entry) read for seq ``first`` … ``last``."""
-    lines = b"".join([line(seq, bytes(leaf), bytes(entry)) for seq, leaf, entry in rows])
-    leaves = [bytes(leaf) for _, leaf, _ in rows]
+    """The page of rows (seq, leaf hash, entry; both bytes) read for seq ``first`` … ``last``."""
+    lines = b"".join([line(seq, leaf, entry) for seq, leaf, entry in rows])
+    leaves = [leaf for _, leaf, _ in rows]
     size = len(leaves)
     aligned = size == last - first + 1 and size & (size - 1) == 0 and (first - 1) % size == 0
     if size and aligned:
