@@ -138,3 +138,25 @@ def test_keys_are_stored_once_per_command(ledger, office, world, snapshot):
     ledger.report_progress(office, world.finding, narrative="二", ctx=keyed("b"))
     keys = [row[0] for row in snapshot()[3]]
     assert before == [] and keys == ["a", "b"]
+
+
+def test_a_batch_reads_the_keys_under_its_prefix_up_front(ledger, office, world, snapshot):
+    first = ledger.report_progress(office, world.finding, narrative="进展", ctx=keyed("imp:a:1"))
+    outside = ledger.report_progress(office, world.finding, narrative="另一份", ctx=keyed("x:1"))
+    before = snapshot()
+    with ledger.batch(keys="imp:a:"):
+        again = ledger.report_progress(
+            office, world.finding, narrative="进展", ctx=keyed("imp:a:1")
+        )
+        other = ledger.report_progress(office, world.finding, narrative="另一份", ctx=keyed("x:1"))
+        new = ledger.report_progress(office, world.finding, narrative="新的", ctx=keyed("imp:a:2"))
+        twice = ledger.report_progress(
+            office, world.finding, narrative="新的", ctx=keyed("imp:a:2")
+        )
+        with pytest.raises(IdempotencyConflict):
+            ledger.report_progress(office, world.finding, narrative="改了", ctx=keyed("imp:a:1"))
+    assert again.replayed and again.item_id == first.item_id
+    assert other.replayed and other.item_id == outside.item_id
+    assert not new.replayed and twice.replayed and twice.item_id == new.item_id
+    after = snapshot()
+    assert len(after[1]) == len(before[1]) + 1 and len(after[3]) == len(before[3]) + 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from sqlalchemy import select
 
@@ -14,8 +16,15 @@ from ledger.application.ledger import Ledger
 from ledger.demo.load import load_demo
 from ledger.infrastructure.integrity import node_hash
 from ledger.proof.stream import RootBuilder
-from ledger.transfer.archive import ArchiveError, export_archive, restore_archive
+from ledger.transfer import archive
+from ledger.transfer.archive import (
+    ArchiveError,
+    check_archive,
+    export_archive,
+    restore_archive,
+)
 from ledger.transfer.importer import apply_import
+from ledger.transfer.keys import read_keys
 from tests.conftest import idempotency_rows
 from tests.transfer.conftest import options, workbook
 
@@ -119,3 +128,83 @@ def test_the_streamed_root_matches_the_recursive_definition() -> None:
             [hashlib.sha256(bytes([i])).digest() for i in range(start, min(start + 16, 100))]
         )
     assert pages.root() == tree.root() and pages.count == 100
+
+
+def version_1(app: Ledger) -> bytes:
+    """The archive as the first format wrote it: each entry a JSON string."""
+    lines = [orjson.dumps({"format": "ledger-archive", "version": 1})]
+    for key in read_keys(app):
+        receipt = base64.b64encode(key.receipt).decode()
+        lines.append(
+            orjson.dumps(
+                {"idempotency_key": key.key, "fingerprint": key.fingerprint, "receipt": receipt}
+            )
+        )
+    rows = app.recorder.integrity_rows(1, 100_000)  # type: ignore[attr-defined]
+    for seq, leaf, entry in rows:
+        lines.append(
+            orjson.dumps({"seq": seq, "leaf_hash": leaf.hex(), "entry": entry.decode("utf-8")})
+        )
+    root = mth([leaf for _, leaf, _ in rows]).hex()
+    lines.append(orjson.dumps({"end": True, "events": len(rows), "root_hash": root}))
+    return b"\n".join(lines) + b"\n"
+
+
+def test_a_version_1_archive_is_still_restored_exactly(
+    ledger: Ledger, archived: Path, open_second: Callable[[], Ledger], tmp_path: Path
+) -> None:
+    old = tmp_path / "old.jsonl"
+    old.write_bytes(version_1(ledger))
+    copy = open_second()
+    summary = restore_archive(copy, str(old))
+    rows = ledger.recorder.integrity_rows(1, 100_000)  # type: ignore[attr-defined]
+    assert copy.recorder.integrity_rows(1, 100_000) == rows  # type: ignore[attr-defined]
+    assert idempotency_rows(copy) == idempotency_rows(ledger)
+    assert summary.root_hash == check_archive(archived.open("rb")).root_hash
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_many_pages_read_ahead_or_by_worker_processes_make_the_same_archive(
+    ledger: Ledger, archived: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(archive, "PAGE", 64)  # many pages, the last one ragged
+    paged = tmp_path / "paged.jsonl"
+    with paged.open("wb") as out:
+        summary = export_archive(ledger, out, workers=workers)
+    assert paged.read_bytes() == archived.read_bytes()
+    assert summary.events > 12 * 64 and summary.events % 64
+
+
+def test_each_event_line_holds_the_entry_bytes_as_stored(ledger: Ledger, archived: Path) -> None:
+    lines = [line for line in archived.read_bytes().splitlines() if line.startswith(b'{"seq"')]
+    rows = ledger.recorder.integrity_rows(1, 100_000)  # type: ignore[attr-defined]
+    assert len(lines) == len(rows)
+    for line, (seq, leaf, entry) in zip(lines, rows, strict=True):
+        data = orjson.loads(line)
+        header, _, state = entry.partition(b"\n")
+        assert data["seq"] == seq and data["leaf_hash"] == leaf.hex()
+        assert data["entry"] == [orjson.loads(header), orjson.loads(state)]
+        assert header + b"," + state in line and data["header_length"] == len(header)
+
+
+@pytest.mark.parametrize("damage", ["header_length", "state", "brackets"])
+def test_a_cut_that_does_not_give_back_the_entry_is_refused(
+    ledger: Ledger, archived: Path, open_second: Callable[[], Ledger], damage: str
+) -> None:
+    lines = archived.read_bytes().splitlines(keepends=True)
+    i = [i for i, line in enumerate(lines) if line.startswith(b'{"seq"')][7]
+    if damage == "header_length":
+        data = orjson.loads(lines[i])
+        lines[i] = lines[i].replace(
+            b'"header_length":%d' % data["header_length"],
+            b'"header_length":%d' % (data["header_length"] + 1),
+        )
+    elif damage == "state":
+        lines[i] = lines[i].replace(b'"timestamp"', b'"timestamP"', 1)
+    else:
+        lines[i] = lines[i].rstrip(b"\n")[:-2] + b"}\n"
+    archived.write_bytes(b"".join(lines))
+    copy = open_second()
+    with pytest.raises(ArchiveError, match="第 "):
+        restore_archive(copy, str(archived))
+    assert stored(copy) == []

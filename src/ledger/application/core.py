@@ -66,16 +66,23 @@ class LedgerCore(Application[UUID]):
         super().close()
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self, keys: str = "") -> Iterator[None]:
         """Run several commands as one transaction: all are recorded, or none is.
 
         Commands inside the block decide as usual and return receipts, but
         nothing is written until the block ends without an exception.
+        ``keys`` is a prefix the block's idempotency keys share (an import's):
+        the keys stored under it are read once, up front, instead of one
+        lookup per command. (Another process storing such a key meanwhile
+        makes the final insert fail, as it would have anyway.)
         """
         with self._lock:
             if self._batch is not None:
                 raise RuntimeError("batches do not nest")
             self._batch = pending = Batch()
+            if keys:
+                pending.prefix = keys
+                pending.stored = self.recorder.find_idempotency_prefix(keys)  # type: ignore[attr-defined]
             try:
                 yield
                 if pending.aggregates:
@@ -194,9 +201,12 @@ class LedgerCore(Application[UUID]):
         return []
 
     def _find_key(self, key: str) -> Recorded | None:
-        if self._batch is not None and key in self._batch.keys:
-            pending = self._batch.keys[key]
+        batch = self._batch
+        if batch is not None and key in batch.keys:
+            pending = batch.keys[key]
             return Recorded(pending.fingerprint, pending.receipt)
+        if batch is not None and batch.prefix and key.startswith(batch.prefix):
+            return batch.stored.get(key)
         return self.recorder.find_idempotency(key)  # type: ignore[attr-defined,no-any-return]
 
     def _envelope(self, actor: Actor, ctx: CommandContext) -> Envelope:
@@ -343,6 +353,8 @@ class Batch:
 
     aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
     keys: dict[str, Idempotency] = field(default_factory=dict)
+    prefix: str = ""  # keys under it were read up front, into ``stored``
+    stored: dict[str, Recorded] = field(default_factory=dict)
 
     def add(self, aggregates: list[Aggregate], stored: list[Idempotency]) -> None:
         for aggregate in aggregates:

@@ -211,6 +211,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             row = curs.execute(query, (key,)).fetchone()
         return None if row is None else Recorded(row["fingerprint"], bytes(row["receipt"]))
 
+    def find_idempotency_prefix(self, prefix: str) -> dict[str, Recorded]:
+        """Every key that starts with ``prefix``, with what was stored under it."""
+        query = SQL("SELECT key, fingerprint, receipt FROM {} WHERE starts_with(key, %s)").format(
+            self.idempotency_table
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = curs.execute(query, (prefix,)).fetchall()
+        return {r["key"]: Recorded(r["fingerprint"], bytes(r["receipt"])) for r in rows}
+
     def integrity_rows(self, start: int = 1, limit: int = 1000) -> list[tuple[int, bytes, bytes]]:
         """(seq, leaf hash, entry) from ``start``, in sequence order."""
         query = SQL(

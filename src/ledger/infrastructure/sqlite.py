@@ -101,6 +101,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         return None if row is None else Recorded(row[0], bytes(row[1]))
 
+    def find_idempotency_prefix(self, prefix: str) -> dict[str, Recorded]:
+        """Every key that starts with ``prefix`` (ASCII), with what was stored under it."""
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the keys sort between the two
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT key, fingerprint, receipt FROM ledger_idempotency "
+                "WHERE key >= ? AND key < ?",
+                (prefix, upper),
+            )
+            return {r[0]: Recorded(r[1], bytes(r[2])) for r in c.fetchall()}
+
     def integrity_rows(self, start: int = 1, limit: int = 1000) -> list[tuple[int, bytes, bytes]]:
         """(seq, leaf hash, entry) from ``start``, in sequence order."""
         with self.datastore.transaction(commit=False) as c:

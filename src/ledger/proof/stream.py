@@ -28,17 +28,17 @@ class RootBuilder:
         """Add many leaves; a run that fills a whole aligned subtree is hashed level by level."""
         size = len(leaves)
         if size and size & (size - 1) == 0 and self.count % size == 0:
-            level = leaves
-            while len(level) > 1:
-                level = [
-                    hashlib.sha256(NODE_PREFIX + left + right).digest()
-                    for left, right in zip(level[0::2], level[1::2], strict=True)
-                ]
-            self._push(size, level[0])
-            self.count += size
+            self.add_subtree(size, subtree_root(leaves))
             return
         for leaf in leaves:
             self.add(leaf)
+
+    def add_subtree(self, size: int, digest: bytes) -> None:
+        """Add the root of the next ``size`` leaves: a power of two, at a multiple of ``size``."""
+        if size < 1 or size & (size - 1) or self.count % size:
+            raise ValueError(f"a subtree of {size} leaves cannot follow {self.count} leaves")
+        self._push(size, digest)
+        self.count += size
 
     def _push(self, size: int, digest: bytes) -> None:
         stack = self._stack
@@ -55,3 +55,14 @@ class RootBuilder:
         for _, left in reversed(self._stack[:-1]):
             digest = node_hash(left, digest)
         return digest
+
+
+def subtree_root(leaves: list[bytes]) -> bytes:
+    """MTH of a power-of-two number of leaves, hashed level by level."""
+    level = leaves
+    while len(level) > 1:
+        level = [
+            hashlib.sha256(NODE_PREFIX + left + right).digest()
+            for left, right in zip(level[0::2], level[1::2], strict=True)
+        ]
+    return level[0]

@@ -60,7 +60,7 @@ class Decider:
         self.actor = Actor(id=options.actor_id, name=options.actor_name, role="inspection_office")
         self.models = ReadModels(app.projector)
         self.units = self._known_units()
-        self.prefix = f"import:{report.sha256[:24]}"
+        self.prefix = f"import:{report.sha256[:24]}"  # the batch reads its keys up front
         self.inspection: UUID | None = None
         self.labels: Callable[[str], str] = lambda name: name
 

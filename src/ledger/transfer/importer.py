@@ -21,6 +21,7 @@ from ledger.transfer.rows import Planned, Problem, RowReader
 from ledger.transfer.sheets import NotReadable, Sheet, read
 
 Step = Callable[[int, int], None]  # (findings done, findings in the file)
+PREFIX = "import:"  # of an import's idempotency keys, followed by the file's sha256
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _run(
     planned, header = found
     report.findings = len(planned)
     try:
-        with app.batch():
+        with app.batch(keys=f"{PREFIX}{report.sha256[:24]}:"):
             Decider(app, options, report).run(planned, step, header.label)
             if dry_run or report.problems:
                 raise Abandon
