@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     docs.install(app)
     app.state.ledger = ledger
     app.state.reads = ReadModels(ledger.projector)
-    app.state.writer = writer = Writer()
+    app.state.writer = writer = Writer(ledger)
     app.state.credentials = Credentials(ledger.projector.db.engine)
     errors.install(app)
     # Each resource's router straight on the app: every level of included

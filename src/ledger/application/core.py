@@ -74,9 +74,10 @@ class LedgerCore(Application[UUID]):
         ``keys`` is a prefix the block's idempotency keys share (an import's):
         the keys stored under it are read once, up front, instead of one
         lookup per command. (Another process storing such a key meanwhile
-        makes the final insert fail, as it would have anyway.)
+        makes the final insert fail, as it would have anyway.) The block waits
+        for its turn as a single command does, and is refused as one is.
         """
-        with self._lock:
+        with self._turn():
             if self._batch is not None:
                 raise RuntimeError("batches do not nest")
             self._batch = pending = Batch()
