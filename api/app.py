@@ -6,6 +6,7 @@ each worker process (``ledger serve --workers N``).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -48,6 +49,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # What start-up built lives as long as the server: moved out of the
+        # collector's sight, and young collections made rarer, a full
+        # collection no longer walks it. Measured: the trivial endpoint's p99
+        # at 32 clients fell from ~115 ms to ~30-40 ms (bench/README.md).
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 1_000)
         yield
         writer.close()
         ledger.close()
