@@ -113,9 +113,11 @@ class Writer:
             with self.ledger.batch():
                 for job in group:
                     results.append(job.work())
-        except Exception as error:
-            # No turn in time, or no database: alone, each would wait and fail again.
-            if not isinstance(error, Unavailable) and outage_of(error) is None:
+        except BaseException as error:
+            # A refusal or a conflict: each runs alone. No turn in time, no database
+            # (alone, each would wait and fail again) or no interpreter: all answered now.
+            plain = isinstance(error, Exception) and not isinstance(error, Unavailable)
+            if plain and outage_of(error) is None:
                 return False
             for job in group:
                 job.settle(error=error)
