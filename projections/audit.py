@@ -81,7 +81,7 @@ class AuditIndex(Projection):
         return {cls: self.indexed for cls in event_classes()}
 
     def indexed(self, r: Record, store: Store) -> None:
-        actor = r.state["envelope"]["actor"]
+        actor = r.actor
         kind = r.topic.partition(":")[2]
         store.insert(
             self.tables[0],

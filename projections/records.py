@@ -63,6 +63,18 @@ class Record:
             state = self._state = orjson.loads(self._raw)
         return state
 
+    @property
+    def actor(self) -> dict[str, Any]:
+        """The envelope's actor: decoded from its own bytes while the state is not
+        (one row per event of the audit index needs only the actor)."""
+        if self._state is None:
+            actor = _actor(self._raw)
+            if actor is not None:
+                return actor
+        actor = self.state["envelope"]["actor"]
+        assert isinstance(actor, dict)
+        return actor
+
 
 def record(position: int, originator_id: Any, version: int, topic: str, state: bytes) -> Record:
     """Decode one stored event (its state bytes are the mapper's JSON)."""
@@ -117,6 +129,32 @@ def _times(state: bytes) -> tuple[str, str] | None:
     if at < len(_EFFECTIVE) or stop < 0:
         return None
     return state[14:end].decode(), state[at:stop].decode()
+
+
+_ACTOR_END = b'},"effective_at":"'
+
+
+def _actor(state: bytes) -> dict[str, Any] | None:
+    """The actor object, cut from the bytes the mapper wrote, or None.
+
+    The actor opens the envelope and the effective time follows it. As in
+    ``_times``, ``"effective_at":"`` cannot occur inside a JSON string, so the
+    first ``},"effective_at":"`` after the actor opens closes the actor when that
+    layout holds; with any other layout the cut is not one JSON object and
+    orjson refuses it (then the caller decodes the whole state).
+    """
+    start = state.find(_ENVELOPE)
+    if start < 0:
+        return None
+    start += len(_ENVELOPE) - 1  # the actor's opening brace
+    end = state.find(_ACTOR_END, start)
+    if end < 0:
+        return None
+    try:
+        actor = orjson.loads(state[start : end + 1])
+    except orjson.JSONDecodeError:
+        return None
+    return actor if isinstance(actor, dict) else None
 
 
 def beijing_day(moment: str) -> date:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
 
-from .base import Projection
+from .base import Handler, Projection
 from .database import Database
 from .rebuild import Progress, Rebuild
 from .records import record
@@ -53,25 +53,23 @@ class Projector:
             Column("name", String(40), primary_key=True),
             Column("position", BigInteger, nullable=False),
         )
-        names = ", ".join(f"'{p.name}'" for p in self.projections)
-        mark = "%s" if database.dialect == "postgres" else "?"
-        self._track_sql = (
-            f"UPDATE {database.qualified('rm_tracking')} SET position = {mark} "
-            f"WHERE name IN ({names})"
-        )
-        self._by_topic: dict[str, list[Projection]] = {}
+        self._track_sql = _track_sql(database, [p.name for p in self.projections])
+        self._by_topic: dict[str, list[Handler]] = {}
         for projection in self.projections:
-            for topic in projection.handlers:
-                self._by_topic.setdefault(topic, []).append(projection)
+            for topic, handler in projection.handlers.items():
+                self._by_topic.setdefault(topic, []).append(handler)
+        # The inline stores' SQL, by the shape of a write: built once, not per transaction.
+        self._statements: dict[tuple[Any, ...], str] = {}
 
     # --- inline ----------------------------------------------------------------------
 
     def apply(self, cursor: Any, stored: Sequence[Any], positions: Sequence[int]) -> None:
         """Apply one transaction's events to every read model, in that transaction."""
-        store = SqlStore(cursor, self.db.dialect, self.db.schema)
+        store = SqlStore(cursor, self.db.dialect, self.db.schema, statements=self._statements)
+        by_topic = self._by_topic
         for event, position in zip(stored, positions, strict=True):
-            interested = self._by_topic.get(event.topic)
-            if interested:
+            handlers = by_topic.get(event.topic)
+            if handlers:
                 r = record(
                     position,
                     event.originator_id,
@@ -79,8 +77,8 @@ class Projector:
                     event.topic,
                     event.state,
                 )
-                for projection in interested:
-                    projection.apply(r, store)
+                for handler in handlers:
+                    handler(r, store)
         store.flush()
         cursor.execute(self._track_sql, [positions[-1]])
 
@@ -148,3 +146,18 @@ class Projector:
 
     def _rebuild(self, chosen: list[Projection], progress: Progress | None) -> int:
         return Rebuild(self, chosen).run(progress)
+
+
+def _track_sql(database: Database, names: list[str]) -> str:
+    """One statement moving every read model's tracking position.
+
+    On SQLite the names are matched by a scan of the table's few rows: an
+    ``IN`` list would be built and probed through the key index each time,
+    several times the cost (the unary ``+`` keeps the index out).
+    """
+    table = database.qualified("rm_tracking")
+    if database.dialect == "postgres":
+        listed = ", ".join(f"'{name}'" for name in names)
+        return f"UPDATE {table} SET position = %s WHERE name IN ({listed})"
+    matched = " OR ".join(f"+name = '{name}'" for name in names)
+    return f"UPDATE {table} SET position = ? WHERE {matched}"

@@ -52,7 +52,14 @@ class SqlStore:
     statement as one ``executemany``.
     """
 
-    def __init__(self, cursor: Any, dialect: str, schema: str = "", suffix: str = "") -> None:
+    def __init__(
+        self,
+        cursor: Any,
+        dialect: str,
+        schema: str = "",
+        suffix: str = "",
+        statements: dict[tuple[Any, ...], str] | None = None,
+    ) -> None:
         self.cursor = cursor
         self.postgres = dialect == "postgres"
         self.mark = "%s" if self.postgres else "?"
@@ -60,11 +67,15 @@ class SqlStore:
         self.suffix = suffix
         if not self.postgres:
             sqlite_dates()
-        self.pending: list[_Write] = []
+        # Each table's buffered writes, in order: a ``_Write`` while later writes may
+        # still fold into it, else the statement and its parameters, ready.
+        self._writes: dict[str, list[Any]] = {}
         # The writes of this flush that later updates may fold into, by table and
         # first key column (a delete drops them all), then by full key.
         self._open: dict[tuple[str, Any], dict[tuple[Any, ...], _Write]] = {}
-        self._sql: dict[tuple[Any, ...], str] = {}
+        # SQL by the shape of a write; ``statements`` lets one cache serve every
+        # transaction's store (same dialect, schema and suffix).
+        self._sql: dict[tuple[Any, ...], str] = {} if statements is None else statements
         # Rows read (or inserted) through this store, kept as its writes change them:
         # one transaction's store is the only writer of its rows, so a row is read at
         # most once and reading it needs no flush of the writes to other rows.
@@ -75,13 +86,19 @@ class SqlStore:
         return f'{self.prefix}"{table.name}{self.suffix}"'
 
     def insert(self, table: Table, row: dict[str, Any]) -> None:
+        if appended(table):  # no later write or read of this row: its statement now
+            shape = ("i", table.name, *row)
+            sql = self._sql.get(shape)
+            if sql is None:
+                sql = self._sql[shape] = self._build(_Write(table, "i", row))
+            self._table_writes(table.name).append((sql, list(row.values())))
+            return
         write = _Write(table, "i", dict(row))
-        self.pending.append(write)
-        pk = _pk(table)
-        if pk:
-            full = tuple(row[c] for c in pk)
-            self._open.setdefault((table.name, full[0]), {})[full] = write
-            self._seen.setdefault((table.name, full[0]), {})[full] = dict(row)
+        self._table_writes(table.name).append(write)
+        full = _full(table, row)
+        first = (table.name, full[0])
+        self._open.setdefault(first, {})[full] = write
+        self._seen.setdefault(first, {})[full] = dict(row)
 
     def update(
         self, table: Table, key: dict[str, Any], values: dict[str, Any], add: str | None = None
@@ -95,14 +112,13 @@ class SqlStore:
         self._open.pop((table.name, first), None)
         self._seen.pop((table.name, first), None)
         self._deleted.add((table.name, first))
-        self.pending.append(_Write(table, "d", {}, {_pk(table)[0]: first}))
+        self._table_writes(table.name).append(_Write(table, "d", {}, {_pk(table)[0]: first}))
 
     def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
-        pk = _pk(table)
-        full = tuple(key[c] for c in pk)
+        full = _full(table, key)
         seen = self._seen.setdefault((table.name, full[0]), {})
         if full not in seen:
-            seen[full] = self._select(table, pk, full)
+            seen[full] = self._select(table, _pk(table), full)
         row = seen[full]
         return None if row is None else dict(row)
 
@@ -122,16 +138,27 @@ class SqlStore:
     def _change(
         self, table: Table, key: dict[str, Any], values: dict[str, Any], adds: dict[str, int]
     ) -> None:
-        full = tuple(key[c] for c in _pk(table))
-        seen = self._seen.get((table.name, full[0]), {}).get(full)
+        full = _full(table, key)
+        first = (table.name, full[0])
+        seen = self._seen.get(first)
         if seen is not None:
-            _change_row(seen, values, adds)
-        group = self._open.setdefault((table.name, full[0]), {})
+            row = seen.get(full)
+            if row is not None:
+                _change_row(row, values, adds)
+        group = self._open.get(first)
+        if group is None:
+            group = self._open[first] = {}
         write = group.get(full)
         if write is None:
             write = group[full] = _Write(table, "u", {}, dict(key))
-            self.pending.append(write)
+            self._table_writes(table.name).append(write)
         write.change(values, adds)
+
+    def _table_writes(self, name: str) -> list[Any]:
+        writes = self._writes.get(name)
+        if writes is None:
+            writes = self._writes[name] = []
+        return writes
 
     def flush(self) -> None:
         """Execute the buffered writes: table by table, each table's in order.
@@ -141,13 +168,15 @@ class SqlStore:
         hundred commands, become three ``executemany`` calls, not three hundred
         statements.
         """
-        pending, self.pending, self._open = self.pending, [], {}
+        writes, self._writes, self._open = self._writes, {}, {}
         self._deleted = set()
-        by_table: dict[str, list[tuple[str, list[Any]]]] = {}
-        for w in pending:
-            if w.row or w.adds or w.kind == "d":
-                by_table.setdefault(w.table.name, []).append(self._statement(w))
-        for statements in by_table.values():
+        for table_writes in writes.values():
+            statements = []
+            for w in table_writes:
+                if type(w) is tuple:
+                    statements.append(w)
+                elif w.row or w.adds or w.kind == "d":
+                    statements.append(self._statement(w))
             self._execute(statements)
 
     def _execute(self, statements: list[tuple[str, list[Any]]]) -> None:
@@ -308,6 +337,14 @@ def _change_row(row: dict[str, Any], values: dict[str, Any], adds: dict[str, int
 @cache
 def _pk(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
+
+
+def _full(table: Table, row: dict[str, Any]) -> tuple[Any, ...]:
+    """The full primary key of a row (or of a key given as a dict)."""
+    pk = _pk(table)
+    if len(pk) == 1:  # most writes: one finding, one unit, one inspection
+        return (row[pk[0]],)
+    return tuple([row[c] for c in pk])
 
 
 def _cols(row: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from uuid import uuid4
 from eventsourcing.utils import get_topic
 
 from ledger.infrastructure.postgres import LedgerPostgresRecorder
-from ledger.infrastructure.sqlite import LedgerSQLiteRecorder
+from ledger.infrastructure.sqlite import LedgerSQLiteFactory, LedgerSQLiteRecorder
 
 DEFAULT_URL = "sqlite:///ledger.db"
 
@@ -56,7 +56,7 @@ def _sqlite_env(path: str) -> dict[str, str]:
         # A named shared-cache memory database, private to this process and call.
         path = f"file:ledger-{uuid4().hex}?mode=memory&cache=shared"
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": get_topic(LedgerSQLiteFactory),
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": "30",
         "APPLICATION_RECORDER_TOPIC": get_topic(LedgerSQLiteRecorder),

@@ -10,7 +10,12 @@ from eventsourcing.utils import get_topic
 from ledger.application.ledger import Ledger
 from ledger.config import DEFAULT_URL, ConfigError, Settings
 from ledger.infrastructure.postgres import LedgerPostgresRecorder
-from ledger.infrastructure.sqlite import LedgerSQLiteRecorder
+from ledger.infrastructure.sqlite import (
+    LedgerSQLiteConnectionPool,
+    LedgerSQLiteDatastore,
+    LedgerSQLiteFactory,
+    LedgerSQLiteRecorder,
+)
 from tests.conftest import PG_URL
 
 
@@ -25,7 +30,7 @@ def test_a_sqlite_url_names_a_file_relative_to_the_working_directory() -> None:
     settings = Settings("sqlite:///ledger.db")
     assert not settings.is_postgres
     assert settings.eventsourcing_env() == {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": get_topic(LedgerSQLiteFactory),
         "SQLITE_DBNAME": "ledger.db",
         "SQLITE_LOCK_TIMEOUT": "30",
         "APPLICATION_RECORDER_TOPIC": get_topic(LedgerSQLiteRecorder),
@@ -45,6 +50,22 @@ def test_a_sqlite_memory_url_gives_a_private_shared_cache_memory_database(url: s
     assert first.endswith("?mode=memory&cache=shared")
     assert first != second  # documented: private to each call, so to each application
     assert env(url)["APPLICATION_RECORDER_TOPIC"] == get_topic(LedgerSQLiteRecorder)
+
+
+def test_a_sqlite_ledger_runs_on_connections_that_keep_their_compiled_statements(
+    tmp_path: Path,
+) -> None:
+    # The library's own pool opens connections with a statement cache of one.
+    ledger = Ledger(Settings(f"sqlite:///{tmp_path / 'ledger.db'}"))
+    try:
+        datastore = ledger.recorder.datastore  # type: ignore[attr-defined]
+        assert isinstance(datastore, LedgerSQLiteDatastore)
+        assert isinstance(datastore.pool, LedgerSQLiteConnectionPool)
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()["journal_mode"] == "wal"
+    finally:
+        ledger.close()
 
 
 def test_the_default_url_is_a_sqlite_file() -> None:

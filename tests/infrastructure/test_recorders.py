@@ -19,14 +19,13 @@ from uuid import uuid4
 import psycopg
 import pytest
 from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests import persistence as library
 from psycopg import sql
 
 from ledger.config import Settings
 from ledger.infrastructure import integrity
 from ledger.infrastructure.postgres import LedgerPostgresRecorder
-from ledger.infrastructure.sqlite import LedgerSQLiteRecorder
+from ledger.infrastructure.sqlite import LedgerSQLiteDatastore, LedgerSQLiteRecorder
 from tests.conftest import PG_URL, postgres_or_skip
 
 Recorder = LedgerSQLiteRecorder | LedgerPostgresRecorder
@@ -52,7 +51,7 @@ class SQLiteFile(unittest.TestCase):
         super().setUp()
         self._tmp = tempfile.TemporaryDirectory()
         self.db_uri = f"file:{self._tmp.name}/recorder.db"
-        self.datastores: list[SQLiteDatastore] = []
+        self.datastores: list[LedgerSQLiteDatastore] = []
 
     def tearDown(self) -> None:
         for datastore in self.datastores:
@@ -63,7 +62,7 @@ class SQLiteFile(unittest.TestCase):
     def create_recorder(self) -> LedgerSQLiteRecorder:
         # The library's own SQLite application-recorder tests use a pool of 100:
         # its concurrency tests run 10 writers and 2 readers at once.
-        datastore = SQLiteDatastore(db_name=self.db_uri, pool_size=100, lock_timeout=30)
+        datastore = LedgerSQLiteDatastore(self.db_uri, pool_size=100, lock_timeout=30)
         self.datastores.append(datastore)
         self.recorder = LedgerSQLiteRecorder(datastore)
         self.recorder.create_table()

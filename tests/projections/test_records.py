@@ -54,7 +54,9 @@ def test_every_demo_event_decodes_to_the_same_times_and_state_as_a_full_decode(
     assert len(notifications) > 500
     for n in notifications:
         r = record(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+        actor = r.actor  # cut from the bytes: the state is not decoded yet
         assert (r.recorded_us, r.effective, r.state) == expected(n.state), n.topic
+        assert actor == r.state["envelope"]["actor"], n.topic
         assert (r.position, r.originator_id, r.version) == (
             n.id,
             str(n.originator_id),
@@ -80,6 +82,7 @@ def test_times_are_read_exactly_whatever_the_actor_and_the_text_contain(
     r = decode(1, uuid4().hex, 3, "t", state)
     recorded_us, effective, data = expected(state)
     assert (r.recorded_us, r.effective) == (recorded_us, effective)
+    assert r.actor == data["envelope"]["actor"] and r.actor["name"] == TRICKY
     assert effective == effective_at.astimezone(BEIJING).date()
     assert r.state == data and data["narrative"] == TRICKY
 
@@ -94,7 +97,21 @@ def test_a_state_in_another_layout_is_decoded_in_full_with_the_same_times() -> N
         orjson.dumps(data, option=orjson.OPT_SORT_KEYS),
     ):
         r = decode(1, uuid4().hex, 3, "t", other)
+        actor = r.actor
         assert (r.recorded_us, r.effective, r.state) == expected(state)
+        assert actor == data["envelope"]["actor"]
+
+
+def test_the_actor_is_read_exactly_in_other_layouts_too() -> None:
+    state = report(Actor(id="o", name="o", role="admin"), datetime.now(BEIJING))
+    data = orjson.loads(state)
+    data["envelope"]["actor"] = {"id": "o", "nested": {"a": "}"}}
+    for other in (
+        orjson.dumps(data),  # an object inside the actor
+        state.replace(b'},"effective_at":"', b'},"other":{},"effective_at":"', 1),
+    ):
+        r = decode(1, uuid4().hex, 3, "t", other)
+        assert r.actor == orjson.loads(other)["envelope"]["actor"]
 
 
 def test_ids_read_from_either_database_come_out_in_the_canonical_form() -> None:

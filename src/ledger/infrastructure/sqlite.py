@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -11,11 +12,98 @@ try:
 except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.persistence import InterfaceError, StoredEvent
+from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
+from eventsourcing.utils import Environment
 
 from ledger.infrastructure import integrity
 from ledger.infrastructure.idempotency import Idempotency, Recorded
+
+# Compiled statements each connection keeps. A write with its read models runs a
+# dozen or so different statements; recompiling each (an insert into a table with
+# five indexes takes tens of microseconds) cost more than running it.
+STATEMENT_CACHE = 128
+
+
+class LedgerSQLiteConnectionPool(SQLiteConnectionPool):
+    """The library's pool, whose connections keep their compiled statements.
+
+    The library opens its connections with ``cached_statements=True``, which
+    Python reads as a cache of one statement: every statement of a
+    transaction after the first was compiled again each time.
+    """
+
+    def _create_connection(self) -> SQLiteConnection:
+        try:
+            conn = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,  # transactions are begun and ended explicitly
+                cached_statements=STATEMENT_CACHE,
+                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+            )
+        except (sqlite3.Error, TypeError) as error:
+            raise InterfaceError(error) from error
+        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
+            # WAL, as the library sets it: the mode is kept in the file.
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+                self.journal_mode_was_changed_to_wal = True
+            self.is_journal_mode_wal = True
+        conn.row_factory = sqlite3.Row
+        return SQLiteConnection(sqlite_conn=conn, max_age=self.max_age)
+
+
+class LedgerSQLiteDatastore(SQLiteDatastore):
+    """The library's SQLite datastore, on ``LedgerSQLiteConnectionPool``."""
+
+    def __init__(
+        self,
+        db_name: str,
+        *,
+        lock_timeout: int | None = None,
+        pool_size: int = 5,
+        max_overflow: int = 10,
+        pool_timeout: float = 5.0,
+        max_age: float | None = None,
+        pre_ping: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(db_name, lock_timeout=lock_timeout, **kwargs)
+        self.pool.close()  # the library's, before it opened any connection
+        self.pool = LedgerSQLiteConnectionPool(
+            db_name=db_name,
+            lock_timeout=lock_timeout,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+            max_age=max_age,
+            pre_ping=pre_ping,
+        )
+
+
+class LedgerSQLiteFactory(SQLiteFactory):
+    """The library's SQLite infrastructure, on ``LedgerSQLiteDatastore``."""
+
+    def __init__(self, env: Environment | dict[str, str] | None) -> None:
+        super().__init__(env)
+        library = self.datastore  # as the library configured it from the environment
+        self.datastore = LedgerSQLiteDatastore(
+            library.pool.db_name,
+            lock_timeout=library.pool.lock_timeout,
+            single_row_tracking=library.single_row_tracking,
+            originator_id_type=library.originator_id_type,
+        )
+        library.close()
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
