@@ -3,8 +3,9 @@ counted separately), the list of actions, and the consequence rule.
 
 An action counts from its decision until an appeal revokes it, in the year
 it was decided. The present counts of the usual groups are read from the
-counts kept by ``action_tallies`` (see ``tally_queries``); the other
-questions count the actions. As of a past moment, whether it counts and its
+counts kept by ``action_tallies``, as of an effective date from the steps
+kept by ``action_steps`` (see ``tally_queries``); the other questions count
+the actions. As known at a past recording time, whether it counts and its
 kind are replayed from ``rm_action_states``; who, which unit, rank, case and
 year are fixed when it is proposed and decided.
 """
@@ -21,7 +22,7 @@ from ledger.domain.sanctions import ActionFamily, ActionKind
 from . import paging
 from .lists import Page
 from .reading import QueryError, Reader, When, one_of
-from .tally_queries import tallied_counts, tallied_totals
+from .tally_queries import stepped_counts, stepped_totals, tallied_counts, tallied_totals
 
 BY = {"kind": "kind", "family": "family", "unit": "unit_id", "rank": "rank", "year": "year"}
 FIGURES = ("actions", "persons", "organisations", "cases")
@@ -51,7 +52,10 @@ class AccountabilityQueries(Reader):
         self, by: str, year: int | None, unit_id: Any, family: str | None, when: When
     ) -> list[dict[str, Any]]:
         s = self.counted(when, year, unit_id, family)  # also checks year and family
-        kept = tallied_counts(self, by, year, unit_id, family) if when.current else None
+        if when.current:
+            kept = tallied_counts(self, by, year, unit_id, family)
+        else:
+            kept = stepped_counts(self, by, year, unit_id, family, when)
         if kept is None:
             key = s.c[BY[by]]
             query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
@@ -97,8 +101,10 @@ class AccountabilityQueries(Reader):
             where.append(s.c.kind.in_(kinds))
         if when.current:
             kept = tallied_totals(self, year, unit_id, families, kinds)
-            if kept is not None:
-                return kept
+        else:
+            kept = stepped_totals(self, year, unit_id, families, kinds, when)
+        if kept is not None:
+            return kept
         row = self.rows(select(*_figures(s)).where(*where))[0]
         return _plain(row)
 
