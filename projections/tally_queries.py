@@ -26,6 +26,14 @@ def tallied_counts(
     reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None
 ) -> list[dict[str, Any]] | None:
     """The groups of ``action_counts`` (key and figures, in key order), or None."""
+    query = tallied_query(reader, by, year, unit_id, family)
+    return None if query is None else [row._asdict() for row in reader.rows(query)]
+
+
+def tallied_query(
+    reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None
+) -> Select[Any] | None:
+    """The query of ``tallied_counts`` (columns key and FIGURES), or None."""
     found = _where(by, unit_id, family)
     if found is None:
         return None
@@ -37,7 +45,7 @@ def tallied_counts(
     )
     if values is not None:
         query = query.where(t.c.value.in_(values))
-    return [row._asdict() for row in reader.rows(query.order_by(key))]
+    return query.order_by(key)
 
 
 def tallied_totals(
@@ -63,6 +71,14 @@ def stepped_counts(
     reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None, when: When
 ) -> list[dict[str, Any]] | None:
     """The groups of ``action_counts`` as of ``when.as_of`` (everything recorded), or None."""
+    query = stepped_query(reader, by, year, unit_id, family, when)
+    return None if query is None else [row._asdict() for row in reader.rows(query)]
+
+
+def stepped_query(
+    reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None, when: When
+) -> Select[Any] | None:
+    """The query of ``stepped_counts`` (columns key and FIGURES), or None."""
     found = _where(by, unit_id, family)
     if found is None or when.known_us != FOREVER:
         return None
@@ -74,8 +90,7 @@ def stepped_counts(
     if values is not None:
         where.append(t.c.value.in_(values))
     query = select(key.label("key"), *sums).where(*where).group_by(key)
-    query = query.having(func.sum(t.c.actions) > 0).order_by(key)
-    return [row._asdict() for row in reader.rows(query)]
+    return query.having(func.sum(t.c.actions) > 0).order_by(key)
 
 
 def stepped_totals(
