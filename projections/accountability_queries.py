@@ -51,12 +51,13 @@ class AccountabilityQueries(Reader):
     def _action_counts(
         self, by: str, year: int | None, unit_id: Any, family: str | None, when: When
     ) -> list[dict[str, Any]]:
-        s = self.counted(when, year, unit_id, family)  # also checks year and family
+        _check(year, family)
         if when.current:
             query = tallied_query(self, by, year, unit_id, family)
         else:
             query = stepped_query(self, by, year, unit_id, family, when)
         if query is None:
+            s = self.counted(when, year, unit_id, family)
             key = s.c[BY[by]]
             query = select(key.label("key"), *_figures(s)).group_by(key).order_by(key)
         if by == "unit":  # the units' names in the same query (up to 1,000 groups)
@@ -93,22 +94,23 @@ class AccountabilityQueries(Reader):
         kinds: list[str] | None,
         when: When,
     ) -> dict[str, int]:
-        s = self.counted(when, year, unit_id, None)
-        where: list[ColumnElement[bool]] = []
-        if families:
-            for f in families:
-                one_of("family", f, [x.value for x in ActionFamily], "问责类别")
-            where.append(s.c.family.in_(families))
-        if kinds:
-            for k in kinds:
-                one_of("kind", k, [x.value for x in ActionKind], "问责方式")
-            where.append(s.c.kind.in_(kinds))
+        _check(year, None)
+        for f in families or ():
+            one_of("family", f, [x.value for x in ActionFamily], "问责类别")
+        for k in kinds or ():
+            one_of("kind", k, [x.value for x in ActionKind], "问责方式")
         if when.current:
             kept = tallied_totals(self, year, unit_id, families, kinds)
         else:
             kept = stepped_totals(self, year, unit_id, families, kinds, when)
         if kept is not None:
             return kept
+        s = self.counted(when, year, unit_id, None)
+        where: list[ColumnElement[bool]] = []
+        if families:
+            where.append(s.c.family.in_(families))
+        if kinds:
+            where.append(s.c.kind.in_(kinds))
         row = self.rows(select(*_figures(s)).where(*where))[0]
         return _plain(row)
 
@@ -273,14 +275,20 @@ def _shown(a: Any, rows: Any, counted: Any, when: When) -> list[Any]:
 
 
 def _year_family(query: Select[Any], s: Any, year: Any, family: str | None) -> Select[Any]:
+    _check(year, family)
     if year is not None:
-        if isinstance(year, bool) or not isinstance(year, int):
-            raise QueryError("year 须为整数", "year")
         query = query.where(s.c.year == year)
     if family is not None:
-        one_of("family", family, [f.value for f in ActionFamily], "问责类别")
         query = query.where(s.c.family == family)
     return query
+
+
+def _check(year: Any, family: str | None) -> None:
+    """Refuse a year that is not a whole number and a family that is not one."""
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise QueryError("year 须为整数", "year")
+    if family is not None:
+        one_of("family", family, [f.value for f in ActionFamily], "问责类别")
 
 
 def _figures(s: Subquery) -> list[Any]:
@@ -300,10 +308,14 @@ def _plain(row: Any) -> dict[str, int]:
 
 def _group(by: str, row: Any) -> dict[str, Any]:
     """One group of ``action_counts`` from a row (key, the FIGURES[, unit name])."""
-    key = row[0]
-    group: dict[str, Any] = {"key": None if key is None else str(key)}
-    for name, value in zip(FIGURES, row[1:5], strict=True):
-        group[name] = int(value or 0)
+    key, actions, persons, organisations, cases = row[:5]
+    group: dict[str, Any] = {
+        "key": None if key is None else str(key),
+        "actions": int(actions or 0),
+        "persons": int(persons or 0),
+        "organisations": int(organisations or 0),
+        "cases": int(cases or 0),
+    }
     if key is None or by not in ("kind", "family", "unit"):
         group["label"] = str(key or "")
     elif by == "unit":
