@@ -9,7 +9,7 @@ every group this read model also keeps who is in it: ``rm_action_members`` has o
 A scope is what the counts are grouped by: ``all`` (value ''), ``kind``, ``family``,
 ``unit``, ``rank``, and ``sanctioned`` (party and government sanctions together, the
 "党纪政务处分 N 人" figure). Year 0 holds every year together (distinct over all of them).
-Only the present is kept here: as-of questions replay ``rm_action_states``.
+Only the present is kept here: as-of dates are answered from ``action_steps``.
 
 The read model keeps its own copy of what each action is (``rm_action_subjects``): a
 projection reads only events and its own tables, so it can be rebuilt on its own.
@@ -109,9 +109,9 @@ class ActionTallies(Projection):
         """Add (sign 1) or take away (-1) one action's place in every group it counts in."""
         if not action["counted"]:
             return
-        members = _members(action)
+        members = members_of(action)
         for year in (action["year"], ALL_YEARS):
-            for scope, value in _groups(action):
+            for scope, value in groups_of(action):
                 group = {"year": year, "scope": scope, "value": value}
                 tally = self._tally(store, group)
                 tally["actions"] += sign
@@ -147,7 +147,7 @@ def _group() -> list[Column[Any]]:
     ]
 
 
-def _groups(action: dict[str, Any]) -> list[tuple[str, str]]:
+def groups_of(action: dict[str, Any]) -> list[tuple[str, str]]:
     family = ActionKind(action["kind"]).family.value
     groups = [
         ("all", ""),
@@ -161,7 +161,7 @@ def _groups(action: dict[str, Any]) -> list[tuple[str, str]]:
     return groups
 
 
-def _members(action: dict[str, Any]) -> list[str]:
+def members_of(action: dict[str, Any]) -> list[str]:
     members = []
     if action["person_id"] is not None:
         members.append(f"p:{action['person_id']}")

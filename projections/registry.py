@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .accountability import Accountability
+from .action_steps import ActionSteps
 from .action_tallies import ActionTallies
 from .audit import AuditIndex
 from .base import Projection
@@ -25,6 +26,7 @@ PROJECTIONS: list[type[Projection]] = [
     AuditIndex,
     Accountability,
     ActionTallies,
+    ActionSteps,
     Cases,
     Funds,
     Clues,

@@ -1,22 +1,23 @@
-"""Present accountability counts read from ``rm_action_tallies`` (see action_tallies).
+"""Accountability counts read from the kept groups: the present from ``rm_action_tallies``
+(see action_tallies), as of an effective date from ``rm_action_steps`` (see action_steps).
 
 Each function answers the questions the kept groups cover and returns None for the others
-(a unit and a family together, several kinds, families other than one or party+government);
-those, and every as-of question, are counted from the actions themselves. Both ways give the
-same figures: the tests ask both.
+(a unit and a family together, several kinds, families other than one or party+government,
+and any question "as known at" a recording time); those are counted from the actions
+themselves. Both ways give the same figures: the tests ask both.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ledger.domain.sanctions import ActionKind
 
 from .action_tallies import ALL_YEARS, SANCTIONED
-from .reading import Reader
+from .reading import FOREVER, Reader, When
 
 FIGURES = ("actions", "persons", "organisations", "cases")
 
@@ -25,6 +26,14 @@ def tallied_counts(
     reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None
 ) -> list[dict[str, Any]] | None:
     """The groups of ``action_counts`` (key and figures, in key order), or None."""
+    query = tallied_query(reader, by, year, unit_id, family)
+    return None if query is None else [row._asdict() for row in reader.rows(query)]
+
+
+def tallied_query(
+    reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None
+) -> Select[Any] | None:
+    """The query of ``tallied_counts`` (columns key and FIGURES), or None."""
     found = _where(by, unit_id, family)
     if found is None:
         return None
@@ -36,7 +45,7 @@ def tallied_counts(
     )
     if values is not None:
         query = query.where(t.c.value.in_(values))
-    return [row._asdict() for row in reader.rows(query.order_by(key))]
+    return query.order_by(key)
 
 
 def tallied_totals(
@@ -56,6 +65,52 @@ def tallied_totals(
     query: Select[Any] = select(*(t.c[f] for f in FIGURES)).where(*where, t.c.value == value)
     rows = reader.rows(query)
     return {f: int(rows[0]._mapping[f]) if rows else 0 for f in FIGURES}
+
+
+def stepped_counts(
+    reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None, when: When
+) -> list[dict[str, Any]] | None:
+    """The groups of ``action_counts`` as of ``when.as_of`` (everything recorded), or None."""
+    query = stepped_query(reader, by, year, unit_id, family, when)
+    return None if query is None else [row._asdict() for row in reader.rows(query)]
+
+
+def stepped_query(
+    reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None, when: When
+) -> Select[Any] | None:
+    """The query of ``stepped_counts`` (columns key and FIGURES), or None."""
+    found = _where(by, unit_id, family)
+    if found is None or when.known_us != FOREVER:
+        return None
+    scope, values = found
+    t = reader.named["rm_action_steps"]
+    key: Any = t.c.year if by == "year" else t.c.value
+    sums = [func.sum(t.c[f]).label(f) for f in FIGURES]
+    where = [t.c.scope == scope, t.c.day <= when.as_of, *_years(t, by, year)]
+    if values is not None:
+        where.append(t.c.value.in_(values))
+    query = select(key.label("key"), *sums).where(*where).group_by(key)
+    return query.having(func.sum(t.c.actions) > 0).order_by(key)
+
+
+def stepped_totals(
+    reader: Reader,
+    year: int | None,
+    unit_id: str | None,
+    families: list[str] | None,
+    kinds: list[str] | None,
+    when: When,
+) -> dict[str, int] | None:
+    """The figures of ``action_totals`` as of ``when.as_of`` (everything recorded), or None."""
+    found = _one_group(unit_id, set(families or ()), set(kinds or ()))
+    if found is None or when.known_us != FOREVER:
+        return None
+    t = reader.named["rm_action_steps"]
+    scope, value = found
+    where = [t.c.year == (ALL_YEARS if year is None else year), t.c.scope == scope]
+    where += [t.c.value == value, t.c.day <= when.as_of]
+    row = reader.rows(select(*(func.sum(t.c[f]).label(f) for f in FIGURES)).where(*where))[0]
+    return {f: int(row._mapping[f] or 0) for f in FIGURES}
 
 
 def _where(by: str, unit_id: str | None, family: str | None) -> tuple[str, list[str] | None] | None:
