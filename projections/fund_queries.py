@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ledger.domain.money import MovementKind
@@ -50,12 +50,20 @@ class FundQueries(Reader):
         """Every account of a fund with its balance (source accounts show minus what entered)."""
         when = when or When.of()
         a = self.named["rm_fund_accounts"]
-        balance: Any = a.c.balance_fen
-        if not when.current:
-            legs = self.named["rm_fund_legs"]
-            known = and_(legs.c.account_id == a.c.account_id, *self._known(legs, when))
-            balance = select(func.coalesce(func.sum(legs.c.amount_fen), 0)).where(known)
-            balance = balance.scalar_subquery()
+        if when.current:  # the most asked: one statement, built once
+            query = self.prepared.get(("balances",))
+            if query is None:
+                query = self.prepared[("balances",)] = (
+                    select(a.c.account_id, a.c.kind, a.c.name, a.c.unit_id, a.c.balance_fen)
+                    .where(a.c.fund_id == bindparam("fund"))
+                    .order_by(a.c.kind, a.c.name)
+                )
+            rows = self.rows(query, {"fund": str(fund_id)})
+            return [_money(row._asdict(), "balance_fen", "balance") for row in rows]
+        legs = self.named["rm_fund_legs"]
+        known = and_(legs.c.account_id == a.c.account_id, *self._known(legs, when))
+        balance = select(func.coalesce(func.sum(legs.c.amount_fen), 0)).where(known)
+        balance = balance.scalar_subquery()
         query = select(a.c.account_id, a.c.kind, a.c.name, a.c.unit_id, balance.label("fen"))
         query = query.where(a.c.fund_id == str(fund_id)).order_by(a.c.kind, a.c.name)
         return [_money(row._asdict(), "fen", "balance") for row in self.rows(query)]
