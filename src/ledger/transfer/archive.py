@@ -94,9 +94,7 @@ def export_archive(
         written: Future[int] | None = None
         for done in _pages(app, head, workers):
             if done.count != done.last - done.first + 1 or tree.count != done.first - 1:
-                raise ArchiveError(
-                    f"完整性日志在序号 {done.first}–{done.last} 之间不连续,无法归档"
-                )
+                raise ArchiveError(f"完整性日志在序号 {done.first}–{done.last} 之间不连续,无法归档")
             if done.root:
                 tree.add_subtree(done.count, done.root)
             else:
