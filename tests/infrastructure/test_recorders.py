@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import tempfile
 import unittest
+from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.tests import persistence as library
 from psycopg import sql
 
 from ledger.config import Settings
 from ledger.infrastructure import integrity
+from ledger.infrastructure import sqlite as ledger_sqlite
 from ledger.infrastructure.postgres import LedgerPostgresRecorder
 from ledger.infrastructure.sqlite import LedgerSQLiteDatastore, LedgerSQLiteRecorder
 from tests.conftest import PG_URL, postgres_or_skip
@@ -117,6 +121,35 @@ class TestLedgerSQLiteRecorderNonInterleaving(
     def test(self) -> None:
         super().test()
         assert_integrity_log_matches_events(self.recorder)
+
+
+def test_a_large_sqlite_transaction_has_a_big_page_cache_for_its_duration_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_sqlite, "LARGE", 50)
+    datastore = SQLiteDatastore(db_name=str(tmp_path / "recorder.db"), pool_size=1)
+    try:
+        recorder = LedgerSQLiteRecorder(datastore)
+        recorder.create_table()
+        sizes: list[int] = []
+        insert_rows = recorder._insert_rows
+
+        def spy(c: Any, events: Any, **kwargs: Any) -> Any:
+            c.execute("PRAGMA cache_size")
+            sizes.append(c.fetchone()[0])
+            return insert_rows(c, events, **kwargs)
+
+        monkeypatch.setattr(recorder, "_insert_rows", spy)
+        owner = uuid4()
+        recorder.insert_events([StoredEvent(owner, v, "t:E", b"{}") for v in range(1, 61)])
+        recorder.insert_events([StoredEvent(owner, 61, "t:E", b"{}")])
+        with datastore.transaction(commit=False) as c:
+            c.execute("PRAGMA cache_size")
+            after = c.fetchone()[0]
+        assert sizes == [-ledger_sqlite.LARGE_CACHE_KIB, after] and after != sizes[0]
+        assert_integrity_log_matches_events(recorder)
+    finally:
+        datastore.close()
 
 
 # --- PostgreSQL -----------------------------------------------------------------------

@@ -50,20 +50,26 @@ class CommandContext:
         return moment
 
     def checked(self) -> CommandContext:
-        """A normalised copy; malformed fields are refused before anything is loaded."""
+        """The context normalised (itself if it already is); malformed fields are refused
+        before anything is loaded."""
         version = self.expected_version
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
             raise InvalidInput("必须是整数", field="expected_version")
         key = self.idempotency_key
         correlation = self.correlation_id
+        reason = rules.text("reason", self.reason, max_len=rules.MAX_TEXT, optional=True)
+        basis = rules.text("basis", self.basis, optional=True)
+        key = None if key is None else rules.text("idempotency_key", key)
+        correlation = None if correlation is None else rules.uuid("correlation_id", correlation)
+        if (
+            reason is self.reason
+            and basis is self.basis
+            and key is self.idempotency_key
+            and correlation is self.correlation_id
+        ):
+            return self  # the very same values: already normal, no copy
         return replace(
-            self,
-            reason=rules.text("reason", self.reason, max_len=rules.MAX_TEXT, optional=True),
-            basis=rules.text("basis", self.basis, optional=True),
-            idempotency_key=None if key is None else rules.text("idempotency_key", key),
-            correlation_id=None
-            if correlation is None
-            else rules.uuid("correlation_id", correlation),
+            self, reason=reason, basis=basis, idempotency_key=key, correlation_id=correlation
         )
 
     def fingerprint_fields(self) -> dict[str, object]:

@@ -140,6 +140,23 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        if len(stored_events) < LARGE:
+            return self._insert_rows(c, stored_events, **kwargs)
+        # A large transaction (an import) touches more index pages than the
+        # connection's 2 MB page cache holds: SQLite would write them out and read
+        # them back again and again. A bigger cache for this transaction only (the
+        # pages it has changed stay in memory until the commit whatever the size).
+        c.execute("PRAGMA cache_size")
+        previous = int(c.fetchone()[0])
+        c.execute(f"PRAGMA cache_size={-LARGE_CACHE_KIB}")
+        try:
+            return self._insert_rows(c, stored_events, **kwargs)
+        finally:
+            c.execute(f"PRAGMA cache_size={previous}")
+
+    def _insert_rows(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         # One executemany per table. Writers hold the database write lock from
         # the first insert to the commit, and a rowid table without
         # AUTOINCREMENT numbers new rows max+1, so the events' rowids are the
@@ -209,6 +226,11 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 (start, limit),
             )
             return [(r[0], bytes(r[1]), bytes(r[2])) for r in c.fetchall()]
+
+
+# Events in one transaction from which it gets a page cache of LARGE_CACHE_KIB.
+LARGE = 10_000
+LARGE_CACHE_KIB = 256 * 1024
 
 
 @contextmanager

@@ -88,16 +88,24 @@ def export_archive(
         }
         out.write(orjson.dumps(row) + b"\n")
     tree = RootBuilder()
-    for done in _pages(app, head, workers):
-        if done.count != done.last - done.first + 1 or tree.count != done.first - 1:
-            raise ArchiveError(f"完整性日志在序号 {done.first}–{done.last} 之间不连续,无法归档")
-        if done.root:
-            tree.add_subtree(done.count, done.root)
-        else:
-            tree.extend(list(done.leaves))
-        out.write(done.lines)
-        if progress is not None:
-            progress(tree.count, head)
+    # One thread writes each page (the interpreter is let go while the file takes
+    # it) while this one formats and hashes the next; one write at a time, in order.
+    with ThreadPoolExecutor(1) as writer:
+        written: Future[int] | None = None
+        for done in _pages(app, head, workers):
+            if done.count != done.last - done.first + 1 or tree.count != done.first - 1:
+                raise ArchiveError(f"完整性日志在序号 {done.first}–{done.last} 之间不连续,无法归档")
+            if done.root:
+                tree.add_subtree(done.count, done.root)
+            else:
+                tree.extend(list(done.leaves))
+            if written is not None:
+                written.result()
+            written = writer.submit(out.write, done.lines)
+            if progress is not None:
+                progress(tree.count, head)
+        if written is not None:
+            written.result()
     root = tree.root().hex()
     out.write(orjson.dumps({"end": True, "events": tree.count, "root_hash": root}) + b"\n")
     return ArchiveSummary(tree.count, root, len(keys))

@@ -8,8 +8,10 @@ nothing is wrong, records it all in one transaction. Both return an
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -112,20 +114,39 @@ def _run(
 
     data = source.read_bytes() if isinstance(source, Path) else source
     report = ImportReport(hashlib.sha256(data).hexdigest(), dry_run=dry_run)
-    found = _planned(data, options, report)
-    if found is None:
-        return report
-    planned, header = found
-    report.findings = len(planned)
-    try:
-        with app.batch(keys=f"{PREFIX}{report.sha256[:24]}:"):
-            Decider(app, options, report).run(planned, step, header.label)
-            if dry_run or report.problems:
-                raise Abandon
-    except Abandon:
-        return report
+    with _collector_paused():
+        found = _planned(data, options, report)
+        if found is None:
+            return report
+        planned, header = found
+        report.findings = len(planned)
+        try:
+            with app.batch(keys=f"{PREFIX}{report.sha256[:24]}:"):
+                Decider(app, options, report).run(planned, step, header.label)
+                if dry_run or report.problems:
+                    raise Abandon
+        except Abandon:
+            return report
     report.applied = True
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import holds its rows, aggregates and events.
+
+    A large file keeps hundreds of thousands of objects alive until its one
+    transaction ends, and every full collection would walk them all again
+    (a fifth of a 20,000-row import's time). Reference counting still frees
+    what is dropped; cycles wait for the collector, switched back on at the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _planned(

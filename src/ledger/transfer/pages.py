@@ -42,16 +42,13 @@ class Page:
     leaves: tuple[bytes, ...] = ()
 
 
+# One event's line: the entry's header and state, both JSON, as a two-element array.
+LINE = b'{"seq":%d,"leaf_hash":"%b","header_length":%d,"entry":[%b]}\n'
+
+
 def line(seq: int, leaf: bytes, entry: bytes) -> bytes:
-    """One event's line: the entry's header and state, both JSON, as a two-element array."""
-    split = entry.index(b"\n")
-    return b'{"seq":%d,"leaf_hash":"%b","header_length":%d,"entry":[%b,%b]}\n' % (
-        seq,
-        leaf.hex().encode(),
-        split,
-        entry[:split],
-        entry[split + 1 :],
-    )
+    """One event's line (``LINE``): the entry's first newline becomes the array's comma."""
+    return LINE % (seq, leaf.hex().encode(), entry.index(b"\n"), entry.replace(b"\n", b",", 1))
 
 
 def page(source: Source, first: int, last: int) -> Page:
@@ -64,7 +61,12 @@ def page(source: Source, first: int, last: int) -> Page:
 
 def formatted(rows: list[Any], first: int, last: int) -> Page:
     """The page of rows (seq, leaf hash, entry; both bytes) read for seq ``first`` … ``last``."""
-    lines = b"".join([line(seq, leaf, entry) for seq, leaf, entry in rows])
+    lines = b"".join(
+        [
+            LINE % (seq, leaf.hex().encode(), entry.index(b"\n"), entry.replace(b"\n", b",", 1))
+            for seq, leaf, entry in rows
+        ]
+    )  # ``line`` of each row, without a call per row
     leaves = [leaf for _, leaf, _ in rows]
     size = len(leaves)
     aligned = size == last - first + 1 and size & (size - 1) == 0 and (first - 1) % size == 0

@@ -34,7 +34,12 @@ def clean(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    text = str(value).replace("\u3000", " ").replace("\u00a0", " ")
+    text = str(value)
+    if " " not in text and text.isprintable():
+        # No space, and nothing else that strip() or a line split would touch
+        # (every other whitespace or line-end character is unprintable).
+        return text
+    text = text.replace("\u3000", " ").replace("\u00a0", " ")
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(line for line in lines if line)
 
