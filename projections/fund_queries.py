@@ -62,8 +62,8 @@ class FundQueries(Reader):
             return [_money(row._asdict(), "balance_fen", "balance") for row in rows]
         legs = self.named["rm_fund_legs"]
         known = and_(legs.c.account_id == a.c.account_id, *self._known(legs, when))
-        balance = select(func.coalesce(func.sum(legs.c.amount_fen), 0)).where(known)
-        balance = balance.scalar_subquery()
+        summed = select(func.coalesce(func.sum(legs.c.amount_fen), 0)).where(known)
+        balance = summed.scalar_subquery()
         query = select(a.c.account_id, a.c.kind, a.c.name, a.c.unit_id, balance.label("fen"))
         query = query.where(a.c.fund_id == str(fund_id)).order_by(a.c.kind, a.c.name)
         return [_money(row._asdict(), "fen", "balance") for row in self.rows(query)]

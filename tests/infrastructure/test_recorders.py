@@ -127,7 +127,7 @@ def test_a_large_sqlite_transaction_has_a_big_page_cache_for_its_duration_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ledger_sqlite, "LARGE", 50)
-    datastore = SQLiteDatastore(db_name=str(tmp_path / "recorder.db"), pool_size=1)
+    datastore = LedgerSQLiteDatastore(db_name=str(tmp_path / "recorder.db"), pool_size=1)
     try:
         recorder = LedgerSQLiteRecorder(datastore)
         recorder.create_table()
