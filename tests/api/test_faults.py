@@ -14,6 +14,19 @@ class Broken(RuntimeError):
     pass
 
 
+def explode(record, store):
+    raise Broken("读模型故障")
+
+
+def break_letters(projector, monkeypatch) -> None:
+    """Make every handler of the letters read model raise, where the projector calls it."""
+    letters = next(p for p in projector.projections if p.name == "letters")
+    for topic, handler in letters.handlers.items():
+        chain = [explode if h == handler else h for h in projector._by_topic[topic]]
+        assert explode in chain
+        monkeypatch.setitem(projector._by_topic, topic, chain)
+
+
 def test_a_projection_that_raises_fails_the_command_and_the_log_is_unchanged(
     ledger, snapshot_of, monkeypatch
 ) -> None:
@@ -23,12 +36,7 @@ def test_a_projection_that_raises_fails_the_command_and_the_log_is_unchanged(
     finding = ledger.record_finding(
         OFFICE, inspection, category=["一、类别"], number="1", text="问题", long_term=True
     ).id
-    letters = next(p for p in ledger.projector.projections if p.name == "letters")
-
-    def explode(record, store):
-        raise Broken("读模型故障")
-
-    monkeypatch.setattr(letters, "apply", explode)
+    break_letters(ledger.projector, monkeypatch)
     before = snapshot_of(ledger)
     with pytest.raises(Broken):
         ledger.issue_letter(OFFICE, finding, letter_no="督-1", level="staff")
@@ -47,8 +55,7 @@ def test_a_projection_that_raises_fails_the_command_and_the_log_is_unchanged(
 def test_over_http_a_fault_is_a_500_with_a_json_body_and_nothing_recorded(
     world, snapshot_of, monkeypatch
 ) -> None:
-    letters = next(p for p in world.ledger.projector.projections if p.name == "letters")
-    monkeypatch.setattr(letters, "apply", lambda record, store: (_ for _ in ()).throw(Broken()))
+    break_letters(world.ledger.projector, monkeypatch)
     before = snapshot_of(world.ledger)
     answer = world.http["office"].post(
         f"/findings/{world.finding}/letters", json={"letter_no": "督-1", "level": "staff"}
