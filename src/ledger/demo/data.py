@@ -1,4 +1,4 @@
-"""Demo data transcribed from the public seed reports in /work/shared/seeds/.
+"""Demo data transcribed from the public seed reports in ../shared/seeds/.
 
 Pure data: plain dicts, lists and ``datetime.date`` only; nothing runs at import.
 
