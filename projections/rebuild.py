@@ -11,13 +11,13 @@ the tracking positions move, all in one transaction.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Index, MetaData, Table
 from sqlalchemy.schema import CreateTable
+
+from ledger.infrastructure import collector
 
 from .base import Handler, Projection
 from .bulk import LogReader, RowWriter
@@ -64,7 +64,7 @@ class Rebuild:
         self._create_shadows()
         head = self.recorder.max_notification_id() or 0
         store = MemoryStore()
-        with _gc_paused():
+        with collector.paused():
             self._fold(store, head, progress)
             self._write(store, keyed=True)
         if self.db.dialect == "postgres":
@@ -230,20 +230,3 @@ def _dispatch(projections: list[Projection]) -> dict[str, list[Handler]]:
         for topic, handler in projection.handlers.items():
             dispatch.setdefault(topic, []).append(handler)
     return dispatch
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the fold holds a million live objects.
-
-    Records and rows make no reference cycles, but every full collection
-    would walk all of them again: with collection on, folding is about twice
-    as slow. Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

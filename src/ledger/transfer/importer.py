@@ -8,16 +8,15 @@ nothing is wrong, records it all in one transaction. Both return an
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ledger.application.ledger import Ledger
+from ledger.infrastructure import collector
 from ledger.transfer.columns import Header, MappingProblem, find_header, mapping
 from ledger.transfer.rows import Planned, Problem, RowReader
 from ledger.transfer.sheets import NotReadable, Sheet, read
@@ -114,7 +113,7 @@ def _run(
 
     data = source.read_bytes() if isinstance(source, Path) else source
     report = ImportReport(hashlib.sha256(data).hexdigest(), dry_run=dry_run)
-    with _collector_paused():
+    with collector.paused():
         found = _planned(data, options, report)
         if found is None:
             return report
@@ -129,24 +128,6 @@ def _run(
             return report
     report.applied = True
     return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while an import holds its rows, aggregates and events.
-
-    A large file keeps hundreds of thousands of objects alive until its one
-    transaction ends, and every full collection would walk them all again
-    (a fifth of a 20,000-row import's time). Reference counting still frees
-    what is dropped; cycles wait for the collector, switched back on at the end.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _planned(
