@@ -32,7 +32,7 @@ from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text
 
 from ledger.domain.accountability import Action
 
-from .action_tallies import ALL_YEARS, FIGURE_OF, groups_of, members_of
+from .action_tallies import ALL_YEARS, FIGURE_OF, group_columns, groups_of, members_of
 from .base import Handler, Projection
 from .records import Record
 from .store import Store
@@ -68,14 +68,14 @@ class ActionSteps(Projection):
             Table(
                 f"rm_action_step_members{suffix}",
                 metadata,
-                *_group(),
+                *group_columns(),
                 Column("member", String(40), primary_key=True),
                 Column("steps", Text, nullable=False),  # [[day, change of its count], …]
             ),
             Table(
                 f"rm_action_steps{suffix}",
                 metadata,
-                *_group(),
+                *group_columns(),
                 Column("day", Date, primary_key=True),
                 *[Column(f, Integer, nullable=False) for f in FIGURES],
             ),
@@ -160,14 +160,6 @@ class ActionSteps(Projection):
             return
         sums = {f: int(row[f]) + n for f, n in zip(FIGURES, figures, strict=True)}
         store.update(self.tables[2], key, sums)
-
-
-def _group() -> list[Column[Any]]:
-    return [
-        Column("year", Integer, primary_key=True),
-        Column("scope", String(20), primary_key=True),
-        Column("value", String(50), primary_key=True),
-    ]
 
 
 def _dump(value: Any) -> str:

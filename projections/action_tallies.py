@@ -61,14 +61,14 @@ class ActionTallies(Projection):
             Table(
                 f"rm_action_members{suffix}",
                 metadata,
-                *_group(),
+                *group_columns(),
                 Column("member", String(40), primary_key=True),
                 Column("n", Integer, nullable=False),
             ),
             Table(
                 f"rm_action_tallies{suffix}",
                 metadata,
-                *_group(),
+                *group_columns(),
                 *[Column(f, Integer, nullable=False) for f in ("actions", *FIGURE_OF.values())],
             ),
         ]
@@ -139,7 +139,8 @@ class ActionTallies(Projection):
         return n == (1 if sign > 0 else 0)
 
 
-def _group() -> list[Column[Any]]:
+def group_columns() -> list[Column[Any]]:
+    """A group's key: the year, the grouping (scope) and the group within it (value)."""
     return [
         Column("year", Integer, primary_key=True),
         Column("scope", String(20), primary_key=True),
