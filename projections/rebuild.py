@@ -4,14 +4,24 @@ The copies (tables named ``<table>__next``) are filled while the ledger keeps
 writing. Append-only rows go out every ``FLUSH`` rows, each time in one short
 transaction, so on SQLite writers get the database's write lock in between;
 keyed rows (one per finding, letter …) are folded in memory and written once
-at the end. Then writers are held for a moment: the events that arrived
-meanwhile are applied to the copies, the copies replace the live tables and
-the tracking positions move, all in one transaction.
+at the end, and then the copies are indexed, one index per transaction. Then
+writers are held for a moment: the events that arrived meanwhile are applied
+to the copies, the copies replace the live tables and the tracking positions
+move, all in one transaction.
+
+SQLite cannot rename an index, and index names are unique in a database, so
+a copy's indexes keep the names they were built with: a copy is named with
+``__next`` or, when live tables already carry those names from an earlier
+rebuild, with ``__alt`` (``__alt3`` … if need be). (Building them after the swap, under the live
+names, held every writer back for the whole index build: 16 s at 1M events.)
+The replaced tables are renamed aside in the swap and dropped after it, each
+in a transaction of its own, for the same reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Index, MetaData, Table
@@ -28,6 +38,8 @@ if TYPE_CHECKING:
     from .runner import Projector
 
 NEXT = "__next"
+ALT = "__alt"  # SQLite: then ALT2, ALT3 …, when live indexes carry the names before
+OLD = "__old"  # SQLite: a replaced table, until it is dropped after the swap
 PAGE = 5000  # log positions read at a time; progress is reported after each page
 FLUSH = 50_000  # append-only rows held in memory before they are written
 Progress = Callable[[int, int], None]
@@ -41,7 +53,8 @@ class Rebuild:
         self.recorder = projector.recorder
         self.tracking = projector.tracking
         self.chosen = chosen
-        self.shadows = {p.name: p.define(MetaData(), NEXT) for p in chosen}
+        self.suffix = self._free_suffix()
+        self.shadows = {p.name: p.define(MetaData(), self.suffix) for p in chosen}
         events = self.db.qualified(projector.recorder.events_table_name)
         # Read models the database fills itself from the events table (by ``fill``);
         # the handlers fold the others, and all of them in the catch-up.
@@ -67,20 +80,40 @@ class Rebuild:
         with collector.paused():
             self._fold(store, head, progress)
             self._write(store, keyed=True)
-        if self.db.dialect == "postgres":
-            self._index_copies()
+        self._index_copies()
         latest = self._swap(head)
+        self._drop_replaced()
         self._analyze()
         return latest
+
+    def _free_suffix(self) -> str:
+        """The copies' suffix: NEXT, or on SQLite the first of ALT, ALT2 … whose index
+        names no index in the database has (tables swapped in by earlier rebuilds,
+        all or some of them, keep the names they were built with)."""
+        if self.db.dialect != "sqlite":
+            return NEXT
+        with self.db.engine.connect() as conn:
+            taken = set(
+                conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'index'"
+                ).scalars()
+            )
+        for n in count(1):
+            suffix = NEXT if n == 1 else ALT if n == 2 else f"{ALT}{n}"
+            tables = [t for p in self.chosen for t in p.define(MetaData(), suffix)]
+            if not any(index.name in taken for table in tables for index in table.indexes):
+                return suffix
+        raise AssertionError("unreachable")
 
     # --- building the copies ---------------------------------------------------------
 
     def _create_shadows(self) -> None:
+        self._drop_replaced()  # left over if a process stopped right after a swap
         with self.db.engine.begin() as conn:
             for table in self._all_shadows():
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.db.qualified(table.name)}")
                 conn.execute(CreateTable(table))
-                self.db.tune(conn, table.name, like=table.name.removesuffix(NEXT))
+                self.db.tune(conn, table.name, like=table.name.removesuffix(self.suffix))
 
     def _fold(self, store: MemoryStore, head: int, progress: Progress | None) -> None:
         filled = 0  # log position the filled copies are at
@@ -132,11 +165,12 @@ class Rebuild:
                         self.writer.write(cursor, shadow, rows)
 
     def _index_copies(self) -> None:
-        """PostgreSQL can rename an index: build the copies' indexes now, while
-        writers go on, and only rename them in the swap."""
-        with self.db.engine.begin() as conn:
-            for table in self._all_shadows():
-                for index in table.indexes:
+        """Build the copies' indexes now, while writers go on, one index per
+        transaction (on SQLite each holds the write lock while it is built).
+        PostgreSQL renames them in the swap; SQLite keeps their names."""
+        for table in self._all_shadows():
+            for index in table.indexes:
+                with self.db.engine.begin() as conn:
                     conn.exec_driver_sql(self._create_index(index.name, table.name, index))
 
     def _create_index(self, name: str | None, table: str, index: Index) -> str:
@@ -202,7 +236,7 @@ class Rebuild:
 
     def _catch_up(self, cursor: Any, head: int) -> int:
         """Apply the events written since the copies were read; returns the new head."""
-        store = SqlStore(cursor, self.db.dialect, self.db.schema, suffix=NEXT)
+        store = SqlStore(cursor, self.db.dialect, self.db.schema, suffix=self.suffix)
         latest = self.recorder.max_notification_id() or 0
         for records, _ in self._pages(cursor, head + 1, latest, self.dispatch):
             self._apply(records, store, self.dispatch)
@@ -210,17 +244,28 @@ class Rebuild:
         return latest
 
     def _replace(self, cursor: Any, live: Table, shadow: Table) -> None:
+        if self.db.dialect == "sqlite":
+            # Renamed aside, not dropped: dropping a big table frees every page of
+            # it and its indexes, seconds at 1M events with writers held back.
+            cursor.execute(f'ALTER TABLE "{live.name}" RENAME TO "{live.name}{OLD}"')
+            cursor.execute(f'ALTER TABLE "{shadow.name}" RENAME TO "{live.name}"')
+            return
         cursor.execute(f"DROP TABLE IF EXISTS {self.db.qualified(live.name)}")
         cursor.execute(f'ALTER TABLE {self.db.qualified(shadow.name)} RENAME TO "{live.name}"')
-        if self.db.dialect == "sqlite":  # SQLite cannot rename an index: build it now
-            for index in live.indexes:
-                cursor.execute(self._create_index(index.name, live.name, index))
-            return
         keyed = bool(list(live.primary_key.columns))
         renamed = [(f"{shadow.name}_pkey", f"{live.name}_pkey")] if keyed else []
-        renamed += [(str(i.name), str(i.name).replace(NEXT, "", 1)) for i in shadow.indexes]
+        renamed += [(str(i.name), str(i.name).replace(self.suffix, "", 1)) for i in shadow.indexes]
         for old, new in renamed:
             cursor.execute(f'ALTER INDEX "{self.db.schema}"."{old}" RENAME TO "{new}"')
+
+    def _drop_replaced(self) -> None:
+        """SQLite: drop the tables the swap renamed aside, each in its own transaction."""
+        if self.db.dialect != "sqlite":
+            return
+        for projection in self.chosen:
+            for table in projection.tables:
+                with self.db.engine.begin() as conn:
+                    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table.name}{OLD}"')
 
 
 def _dispatch(projections: list[Projection]) -> dict[str, list[Handler]]:

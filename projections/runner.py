@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Inspector, MetaData, String, Table, inspect, select
 
 from .base import Handler, Projection
 from .database import Database
@@ -90,9 +90,9 @@ class Projector:
         with self.db.engine.begin() as conn:
             # create_all makes indexes only with new tables; a newer version
             # may index an existing table differently.
+            look = inspect(conn)
             for table in self.metadata.sorted_tables:
-                for index in table.indexes:
-                    index.create(conn, checkfirst=True)
+                _reconcile_indexes(conn, look, table, self.db.schema or None)
                 self.db.tune(conn, table.name)
         with self.db.engine.begin() as conn:
             known = set(conn.execute(select(self.tracking.c.name)).scalars())
@@ -146,6 +146,24 @@ class Projector:
 
     def _rebuild(self, chosen: list[Projection], progress: Progress | None) -> int:
         return Rebuild(self, chosen).run(progress)
+
+
+def _reconcile_indexes(conn: Any, look: Inspector, table: Table, schema: str | None) -> None:
+    """Give a live table the indexes its definition names, matched by their columns:
+    on SQLite a rebuilt table keeps its copy's index names (``rebuild.py``). An
+    ``ix_`` index no definition has any more is dropped."""
+    found = {
+        tuple(str(c) for c in i["column_names"]): str(i["name"])
+        for i in look.get_indexes(table.name, schema=schema)
+    }
+    wanted = {tuple(c.name for c in index.columns): index for index in table.indexes}
+    for columns, index in wanted.items():
+        if columns not in found:
+            index.create(conn)
+    for columns, name in found.items():
+        if columns not in wanted and name.startswith("ix_"):
+            where = f'"{schema}"."{name}"' if schema else f'"{name}"'
+            conn.exec_driver_sql(f"DROP INDEX {where}")
 
 
 def _track_sql(database: Database, names: list[str]) -> str:
