@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, inspect, select
 
 from .base import Handler, Projection
 from .database import Database
@@ -93,6 +93,7 @@ class Projector:
             for table in self.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
+                self._drop_retired_indexes(conn, table)
                 self.db.tune(conn, table.name)
         with self.db.engine.begin() as conn:
             known = set(conn.execute(select(self.tracking.c.name)).scalars())
@@ -102,6 +103,18 @@ class Projector:
         behind = [self.find(position.name) for position in self.status() if position.lag]
         if behind:
             self._rebuild(behind, progress)
+
+    def _drop_retired_indexes(self, conn: Any, table: Table) -> None:
+        """Drop the read-model indexes (named ``ix_<table>_…``) that an older version
+        made and this one no longer defines: each would cost every write and answer
+        no query. An index holds no data of its own, so nothing is lost; indexes
+        named otherwise (made by hand) are left alone."""
+        schema = self.db.schema or None
+        defined = {index.name for index in table.indexes}
+        for found in inspect(conn).get_indexes(table.name, schema=schema):
+            name = str(found["name"])
+            if name.startswith(f"ix_{table.name}_") and name not in defined:
+                conn.exec_driver_sql(f"DROP INDEX {self.db.qualified(name)}")
 
     def status(self) -> list[Position]:
         """Each read model's position and lag behind the head of the log."""
