@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, inspect, select
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
 
 from .base import Handler, Projection
 from .database import Database
@@ -90,10 +90,12 @@ class Projector:
         with self.db.engine.begin() as conn:
             # create_all makes indexes only with new tables; a newer version
             # may index an existing table differently.
+            present = self.db.index_names(conn)
             for table in self.metadata.sorted_tables:
                 for index in table.indexes:
-                    index.create(conn, checkfirst=True)
-                self._drop_retired_indexes(conn, table)
+                    if (table.name, index.name) not in present:
+                        index.create(conn)
+                self._drop_retired_indexes(conn, table, present)
                 self.db.tune(conn, table.name)
         with self.db.engine.begin() as conn:
             known = set(conn.execute(select(self.tracking.c.name)).scalars())
@@ -104,16 +106,14 @@ class Projector:
         if behind:
             self._rebuild(behind, progress)
 
-    def _drop_retired_indexes(self, conn: Any, table: Table) -> None:
+    def _drop_retired_indexes(self, conn: Any, table: Table, present: set[tuple[str, str]]) -> None:
         """Drop the read-model indexes (named ``ix_<table>_…``) that an older version
         made and this one no longer defines: each would cost every write and answer
         no query. An index holds no data of its own, so nothing is lost; indexes
         named otherwise (made by hand) are left alone."""
-        schema = self.db.schema or None
         defined = {index.name for index in table.indexes}
-        for found in inspect(conn).get_indexes(table.name, schema=schema):
-            name = str(found["name"])
-            if name.startswith(f"ix_{table.name}_") and name not in defined:
+        for on, name in sorted(present):
+            if on == table.name and name.startswith(f"ix_{table.name}_") and name not in defined:
                 conn.exec_driver_sql(f"DROP INDEX {self.db.qualified(name)}")
 
     def status(self) -> list[Position]:
