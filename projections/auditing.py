@@ -1,7 +1,9 @@
 """Questions across the ledger, answered from the audit index: every change by an actor,
 by a unit, of a kind, in a time window — and late deadline extensions.
 
-Pages are in log order with the last position as cursor.
+Pages are in log order with the last position as cursor. One record's changes
+are found through the events table's own key (originator id, version): the
+log positions of that record's events, then the index rows at those positions.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Uuid, false, select
 from sqlalchemy.sql import ColumnElement
 
 from .reading import QueryError, Reader
 from .records import from_us, to_us
+from .runner import Projector
 
 MAX_LIMIT = 1000
 EXTENDED = "Finding.DeadlineExtended"
@@ -44,6 +48,10 @@ class AuditPage:
 class AuditLog(Reader):
     """The audit index, queried."""
 
+    def __init__(self, projector: Projector, *, memo: bool = True) -> None:
+        super().__init__(projector, memo=memo)
+        self.events = events_table(projector)
+
     def changes(self, f: Filter, after: int | None = None, limit: int = 100) -> AuditPage:
         """A page of events matching the filter, oldest first."""
         if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
@@ -67,10 +75,11 @@ class AuditLog(Reader):
         equal = {
             "actor_id": f.actor_id,
             "actor_unit": f.unit_id,
-            "record_id": f.record_id,
             "kind": f.kind,
         }
         conditions = [a.c[name] == value for name, value in equal.items() if value is not None]
+        if f.record_id is not None:
+            conditions.append(self._of_record(f.record_id))
         if f.since is not None:
             conditions.append(a.c.recorded_us >= _us(f.since, "since"))
         if f.until is not None:
@@ -84,6 +93,43 @@ class AuditLog(Reader):
             late = select(e.c.position).where(e.c.late == f.late)
             conditions += [a.c.kind == EXTENDED, a.c.position.in_(late)]
         return conditions
+
+    def _of_record(self, record_id: str) -> ColumnElement[bool]:
+        """The rows of one record: those at the log positions of its events.
+
+        The index keeps a record's id spelt out in lower case (``records.decode``),
+        so only that spelling has rows: any other matches none, as before.
+        """
+        try:
+            uuid = UUID(record_id)
+        except (TypeError, ValueError, AttributeError):
+            return false()
+        if str(uuid) != record_id:
+            return false()
+        e = self.events
+        ids: list[Any]
+        if "rowid" in e.c:  # SQLite: the position is the rowid, the id 32 hex digits
+            position, ids = e.c.rowid, [uuid.hex, record_id]
+        else:  # PostgreSQL
+            position, ids = e.c.notification_id, [uuid if _is_uuid(e) else record_id]
+        of_record = select(position).where(e.c.originator_id.in_(ids))
+        return self.t.audit.c.position.in_(of_record)
+
+
+def events_table(projector: Projector) -> Table:
+    """The event store's table, as far as queries here read it: the log position
+    and the record's id (SQLite keeps a UUID as 32 hex digits, PostgreSQL in a
+    uuid column unless the store was set up with text ids)."""
+    name = projector.recorder.events_table_name
+    if projector.db.dialect == "sqlite":
+        return Table(name, MetaData(), Column("rowid", Integer), Column("originator_id", String))
+    typed = getattr(projector.recorder.datastore, "originator_id_type", "uuid") == "uuid"
+    originator: Column[Any] = Column("originator_id", Uuid() if typed else String())
+    return Table(name, MetaData(), Column("notification_id", BigInteger), originator)
+
+
+def _is_uuid(events: Table) -> bool:
+    return isinstance(events.c.originator_id.type, Uuid)
 
 
 def _us(moment: datetime, field: str) -> int:

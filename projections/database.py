@@ -58,6 +58,20 @@ class Database:
         if self.dialect == "postgres" and fill:
             conn.exec_driver_sql(f"ALTER TABLE {self.qualified(table)} SET (fillfactor = {fill})")
 
+    def index_names(self, conn: Any) -> set[tuple[str, str]]:
+        """(table, index) for every index of the tables beside the events, in one query;
+        SQLite's own (for keys) and PostgreSQL's key indexes too."""
+        if self.dialect == "postgres":
+            rows = conn.exec_driver_sql(
+                "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = %(s)s",
+                {"s": self.schema},
+            )
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'"
+            )
+        return {(str(table), str(name)) for table, name in rows}
+
     def qualified(self, name: str) -> str:
         """A table name as raw SQL must spell it."""
         return f'"{self.schema}"."{name}"' if self.dialect == "postgres" else f'"{name}"'

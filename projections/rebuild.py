@@ -20,6 +20,7 @@ in a transaction of its own, for the same reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -266,6 +267,12 @@ class Rebuild:
             for table in projection.tables:
                 with self.db.engine.begin() as conn:
                     conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table.name}{OLD}"')
+
+
+def as_defined(table: str, name: str) -> str:
+    """An index's name as the table's definition gives it: on SQLite a rebuilt
+    table's indexes keep the names of its copy (``ix_<table>__next_…``)."""
+    return re.sub(f"^ix_{re.escape(table)}(?:{NEXT}|{ALT}[0-9]*)_", f"ix_{table}_", name)
 
 
 def _dispatch(projections: list[Projection]) -> dict[str, list[Handler]]:

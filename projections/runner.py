@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Inspector, MetaData, String, Table, inspect, select
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
 
 from .base import Handler, Projection
 from .database import Database
-from .rebuild import Progress, Rebuild
+from .rebuild import Progress, Rebuild, as_defined
 from .records import record
 from .registry import PROJECTIONS
 from .store import SqlStore
@@ -90,9 +90,13 @@ class Projector:
         with self.db.engine.begin() as conn:
             # create_all makes indexes only with new tables; a newer version
             # may index an existing table differently.
-            look = inspect(conn)
+            present = self.db.index_names(conn)
             for table in self.metadata.sorted_tables:
-                _reconcile_indexes(conn, look, table, self.db.schema or None)
+                have = {as_defined(table.name, name) for on, name in present if on == table.name}
+                for index in table.indexes:
+                    if index.name not in have:
+                        index.create(conn)
+                self._drop_retired_indexes(conn, table, present)
                 self.db.tune(conn, table.name)
         with self.db.engine.begin() as conn:
             known = set(conn.execute(select(self.tracking.c.name)).scalars())
@@ -102,6 +106,21 @@ class Projector:
         behind = [self.find(position.name) for position in self.status() if position.lag]
         if behind:
             self._rebuild(behind, progress)
+
+    def _drop_retired_indexes(self, conn: Any, table: Table, present: set[tuple[str, str]]) -> None:
+        """Drop the read-model indexes (named ``ix_<table>_…``) that an older version
+        made and this one no longer defines: each would cost every write and answer
+        no query. An index holds no data of its own, so nothing is lost; indexes
+        named otherwise (made by hand) are left alone. On SQLite a rebuilt table's
+        indexes keep their copy's names (``rebuild.as_defined``)."""
+        defined = {index.name for index in table.indexes}
+        for on, name in sorted(present):
+            if (
+                on == table.name
+                and name.startswith(f"ix_{table.name}_")
+                and as_defined(table.name, name) not in defined
+            ):
+                conn.exec_driver_sql(f"DROP INDEX {self.db.qualified(name)}")
 
     def status(self) -> list[Position]:
         """Each read model's position and lag behind the head of the log."""
@@ -146,24 +165,6 @@ class Projector:
 
     def _rebuild(self, chosen: list[Projection], progress: Progress | None) -> int:
         return Rebuild(self, chosen).run(progress)
-
-
-def _reconcile_indexes(conn: Any, look: Inspector, table: Table, schema: str | None) -> None:
-    """Give a live table the indexes its definition names, matched by their columns:
-    on SQLite a rebuilt table keeps its copy's index names (``rebuild.py``). An
-    ``ix_`` index no definition has any more is dropped."""
-    found = {
-        tuple(str(c) for c in i["column_names"]): str(i["name"])
-        for i in look.get_indexes(table.name, schema=schema)
-    }
-    wanted = {tuple(c.name for c in index.columns): index for index in table.indexes}
-    for columns, index in wanted.items():
-        if columns not in found:
-            index.create(conn)
-    for columns, name in found.items():
-        if columns not in wanted and name.startswith("ix_"):
-            where = f'"{schema}"."{name}"' if schema else f'"{name}"'
-            conn.exec_driver_sql(f"DROP INDEX {where}")
 
 
 def _track_sql(database: Database, names: list[str]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from unittest.mock import patch
@@ -287,12 +286,8 @@ def test_a_rebuild_leaves_each_table_with_the_indexes_its_definition_names(rich:
 
 def _as_defined(found: dict[str, list[tuple[str, tuple[str, ...]]]]) -> dict[str, Any]:
     """Index names as defined: on SQLite a rebuilt table keeps its copy's names."""
-
-    def defined(table: str, name: str) -> str:
-        return re.sub(f"^ix_{table}({REBUILT}|{ALT}[0-9]*)_", f"ix_{table}_", name)
-
     return {
-        table: sorted((defined(table, name), columns) for name, columns in indexes)
+        table: sorted((rebuild.as_defined(table, name), columns) for name, columns in indexes)
         for table, indexes in found.items()
     }
 
