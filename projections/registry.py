@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .accountability import Accountability
+from .action_known import ActionKnown
 from .action_steps import ActionSteps
 from .action_tallies import ActionTallies
 from .audit import AuditIndex
@@ -27,6 +28,7 @@ PROJECTIONS: list[type[Projection]] = [
     Accountability,
     ActionTallies,
     ActionSteps,
+    ActionKnown,
     Cases,
     Funds,
     Clues,

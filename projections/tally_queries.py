@@ -1,17 +1,19 @@
 """Accountability counts read from the kept groups: the present from ``rm_action_tallies``
-(see action_tallies), as of an effective date from ``rm_action_steps`` (see action_steps).
+(see action_tallies), as of an effective date from ``rm_action_steps`` (see action_steps),
+as known at a recording time from ``rm_action_known_history`` (see action_known).
 
 Each function answers the questions the kept groups cover and returns None for the others
-(a unit and a family together, several kinds, families other than one or party+government,
-and any question "as known at" a recording time); those are counted from the actions
-themselves. Both ways give the same figures: the tests ask both.
+(a unit and a family together, several kinds, families other than one or party+government;
+as known at a time, also a moment whose known events are not a prefix of the log or take
+effect after the date asked); those are counted from the actions themselves. Both ways give
+the same figures: the tests ask both.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ledger.domain.sanctions import ActionKind
@@ -111,6 +113,76 @@ def stepped_totals(
     where += [t.c.value == value, t.c.day <= when.as_of]
     row = reader.rows(select(*(func.sum(t.c[f]).label(f) for f in FIGURES)).where(*where))[0]
     return {f: int(row._mapping[f] or 0) for f in FIGURES}
+
+
+def known_query(
+    reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None, when: When
+) -> Select[Any] | None:
+    """The groups of ``action_counts`` known at ``when.known_us`` (columns key and FIGURES),
+    or None: per group, its figures after the last event recorded by then."""
+    found = _where(by, unit_id, family)
+    if found is None:
+        return None
+    bound = known_bound(reader, when)
+    if bound is None:
+        return None
+    scope, values = found
+    t, h = reader.named["rm_action_known_tallies"], reader.named["rm_action_known_history"]
+    group = ("year", "scope", "value")
+    before = h.alias("before")
+    latest = select(func.max(before.c.position)).where(
+        *(before.c[c] == t.c[c] for c in group), before.c.position <= bound
+    )
+    same = [h.c[c] == t.c[c] for c in group]
+    joined = t.join(h, and_(*same, h.c.position == latest.correlate(t).scalar_subquery()))
+    key: Any = t.c.year if by == "year" else t.c.value
+    query = select(key.label("key"), *(h.c[f] for f in FIGURES)).select_from(joined)
+    query = query.where(t.c.scope == scope, h.c.actions > 0, *_years(t, by, year))
+    if values is not None:
+        query = query.where(t.c.value.in_(values))
+    return query.order_by(key)
+
+
+def known_totals(
+    reader: Reader,
+    year: int | None,
+    unit_id: str | None,
+    families: list[str] | None,
+    kinds: list[str] | None,
+    when: When,
+) -> dict[str, int] | None:
+    """The figures of ``action_totals`` known at ``when.known_us``, or None."""
+    found = _one_group(unit_id, set(families or ()), set(kinds or ()))
+    if found is None:
+        return None
+    bound = known_bound(reader, when)
+    if bound is None:
+        return None
+    h = reader.named["rm_action_known_history"]
+    scope, value = found
+    where = [h.c.year == (ALL_YEARS if year is None else year), h.c.scope == scope]
+    where += [h.c.value == value, h.c.position <= bound]
+    query = select(*(h.c[f] for f in FIGURES)).where(*where)
+    rows = reader.rows(query.order_by(h.c.position.desc()).limit(1))
+    return {f: int(rows[0]._mapping[f]) if rows else 0 for f in FIGURES}
+
+
+def known_bound(reader: Reader, when: When) -> int | None:
+    """The log position up to which the accountability events are exactly those recorded
+    by ``when.known_us``, all effective by ``when.as_of`` (0: none); None if there is none."""
+    log = reader.named["rm_action_known_log"]
+    known = when.known_us
+
+    def last(column: str) -> Any:
+        query = select(log.c[column]).where(log.c.high_us <= known)
+        query = query.order_by(log.c.high_us.desc(), log.c.position.desc())
+        return query.limit(1).scalar_subquery()
+
+    late = exists().where(log.c.late_us <= known, log.c.high_us > known)
+    position, last_day, is_late = reader.rows(select(last("position"), last("last_day"), late))[0]
+    if is_late or (last_day is not None and str(last_day) > when.as_of.isoformat()):
+        return None
+    return int(position or 0)
 
 
 def _where(by: str, unit_id: str | None, family: str | None) -> tuple[str, list[str] | None] | None:
