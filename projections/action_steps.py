@@ -52,26 +52,7 @@ class ActionSteps(Projection):
     @staticmethod
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
         return [
-            Table(
-                f"rm_action_step_subjects{suffix}",
-                metadata,
-                Column("action_id", ID, primary_key=True),
-                Column("subject_type", String(20), nullable=False),
-                Column("person_id", ID),
-                Column("unit_id", ID, nullable=False),
-                Column("rank", String(50), nullable=False),
-                Column("case_id", ID),
-                Column("year", Integer),
-                # [[effective day, counts, kind or null], …] in log order, the proposal first.
-                Column("states", Text, nullable=False),
-            ),
-            Table(
-                f"rm_action_step_members{suffix}",
-                metadata,
-                *group_columns(),
-                Column("member", String(40), primary_key=True),
-                Column("steps", Text, nullable=False),  # [[day, change of its count], …]
-            ),
+            *step_tables(metadata, "rm_action_step", suffix),
             Table(
                 f"rm_action_steps{suffix}",
                 metadata,
@@ -124,6 +105,11 @@ class ActionSteps(Projection):
             moved = _minus(new.get(group, {}), old.get(group, {}))
             if moved:
                 changes[group] = self._moved(store, group, moved, members_of(before))
+        self.stepped(r, store, changes)
+
+    def stepped(self, r: Record, store: Store, changes: dict[Group, dict[str, list[int]]]) -> None:
+        """Add event ``r``'s changes (by group, then by ISO day: the FIGURES' changes) to
+        each group's steps."""
         for group, days in changes.items():
             for day, figures in sorted(days.items()):
                 self._add(store, group, day, figures)
@@ -160,6 +146,32 @@ class ActionSteps(Projection):
             return
         sums = {f: int(row[f]) + n for f, n in zip(FIGURES, figures, strict=True)}
         store.update(self.tables[2], key, sums)
+
+
+def step_tables(metadata: MetaData, prefix: str, suffix: str) -> list[Table]:
+    """Each action's states, and each group member's count as changes by day."""
+    return [
+        Table(
+            f"{prefix}_subjects{suffix}",
+            metadata,
+            Column("action_id", ID, primary_key=True),
+            Column("subject_type", String(20), nullable=False),
+            Column("person_id", ID),
+            Column("unit_id", ID, nullable=False),
+            Column("rank", String(50), nullable=False),
+            Column("case_id", ID),
+            Column("year", Integer),
+            # [[effective day, counts, kind or null], …] in log order, the proposal first.
+            Column("states", Text, nullable=False),
+        ),
+        Table(
+            f"{prefix}_members{suffix}",
+            metadata,
+            *group_columns(),
+            Column("member", String(40), primary_key=True),
+            Column("steps", Text, nullable=False),  # [[day, change of its count], …]
+        ),
+    ]
 
 
 def _dump(value: Any) -> str:

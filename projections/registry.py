@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .accountability import Accountability
 from .action_known import ActionKnown
+from .action_known_steps import ActionKnownSteps
 from .action_steps import ActionSteps
 from .action_tallies import ActionTallies
 from .audit import AuditIndex
@@ -29,6 +30,7 @@ PROJECTIONS: list[type[Projection]] = [
     ActionTallies,
     ActionSteps,
     ActionKnown,
+    ActionKnownSteps,
     Cases,
     Funds,
     Clues,

@@ -119,23 +119,32 @@ def known_query(
     reader: Reader, by: str, year: int | None, unit_id: str | None, family: str | None, when: When
 ) -> Select[Any] | None:
     """The groups of ``action_counts`` known at ``when.known_us`` (columns key and FIGURES),
-    or None: per group, its figures after the last event recorded by then."""
+    or None: per group, its figures after the last event recorded by then, or (when some of
+    those events take effect after ``when.as_of``) the sums of their changes up to then."""
     found = _where(by, unit_id, family)
-    if found is None:
+    bound = None if found is None else known_bound(reader, when)
+    if found is None or bound is None:
         return None
-    bound = known_bound(reader, when)
-    if bound is None:
-        return None
-    scope, values = found
+    (scope, values), (position, every_day) = found, bound
+    if not every_day:
+        c = reader.named["rm_action_known_step_changes"]
+        key: Any = c.c.year if by == "year" else c.c.value
+        sums = [func.sum(c.c[f]).label(f) for f in FIGURES]
+        where = [c.c.scope == scope, c.c.position <= position, c.c.day <= when.as_of]
+        query = select(key.label("key"), *sums).where(*where, *_years(c, by, year))
+        if values is not None:
+            query = query.where(c.c.value.in_(values))
+        query = query.group_by(key).having(func.sum(c.c.actions) > 0)
+        return query.order_by(key)
     t, h = reader.named["rm_action_known_tallies"], reader.named["rm_action_known_history"]
     group = ("year", "scope", "value")
     before = h.alias("before")
     latest = select(func.max(before.c.position)).where(
-        *(before.c[c] == t.c[c] for c in group), before.c.position <= bound
+        *(before.c[c] == t.c[c] for c in group), before.c.position <= position
     )
     same = [h.c[c] == t.c[c] for c in group]
     joined = t.join(h, and_(*same, h.c.position == latest.correlate(t).scalar_subquery()))
-    key: Any = t.c.year if by == "year" else t.c.value
+    key = t.c.year if by == "year" else t.c.value
     query = select(key.label("key"), *(h.c[f] for f in FIGURES)).select_from(joined)
     query = query.where(t.c.scope == scope, h.c.actions > 0, *_years(t, by, year))
     if values is not None:
@@ -153,23 +162,28 @@ def known_totals(
 ) -> dict[str, int] | None:
     """The figures of ``action_totals`` known at ``when.known_us``, or None."""
     found = _one_group(unit_id, set(families or ()), set(kinds or ()))
-    if found is None:
+    bound = None if found is None else known_bound(reader, when)
+    if found is None or bound is None:
         return None
-    bound = known_bound(reader, when)
-    if bound is None:
-        return None
-    h = reader.named["rm_action_known_history"]
-    scope, value = found
+    (scope, value), (position, every_day) = found, bound
+    kept = "rm_action_known_history" if every_day else "rm_action_known_step_changes"
+    h = reader.named[kept]
     where = [h.c.year == (ALL_YEARS if year is None else year), h.c.scope == scope]
-    where += [h.c.value == value, h.c.position <= bound]
-    query = select(*(h.c[f] for f in FIGURES)).where(*where)
-    rows = reader.rows(query.order_by(h.c.position.desc()).limit(1))
-    return {f: int(rows[0]._mapping[f]) if rows else 0 for f in FIGURES}
+    where += [h.c.value == value, h.c.position <= position]
+    if every_day:
+        query = select(*(h.c[f] for f in FIGURES)).where(*where)
+        query = query.order_by(h.c.position.desc()).limit(1)
+    else:
+        sums = (func.sum(h.c[f]).label(f) for f in FIGURES)
+        query = select(*sums).where(*where, h.c.day <= when.as_of)
+    rows = reader.rows(query)
+    return {f: int(rows[0]._mapping[f] or 0) if rows else 0 for f in FIGURES}
 
 
-def known_bound(reader: Reader, when: When) -> int | None:
-    """The log position up to which the accountability events are exactly those recorded
-    by ``when.known_us``, all effective by ``when.as_of`` (0: none); None if there is none."""
+def known_bound(reader: Reader, when: When) -> tuple[int, bool] | None:
+    """(p, e): the accountability events recorded by ``when.known_us`` are exactly those up
+    to log position p (0: none), and e says whether they all take effect by ``when.as_of``;
+    None if they are not a prefix of the log."""
     log = reader.named["rm_action_known_log"]
     known = when.known_us
 
@@ -180,9 +194,9 @@ def known_bound(reader: Reader, when: When) -> int | None:
 
     late = exists().where(log.c.late_us <= known, log.c.high_us > known)
     position, last_day, is_late = reader.rows(select(last("position"), last("last_day"), late))[0]
-    if is_late or (last_day is not None and str(last_day) > when.as_of.isoformat()):
+    if is_late:
         return None
-    return int(position or 0)
+    return int(position or 0), last_day is None or str(last_day) <= when.as_of.isoformat()
 
 
 def _where(by: str, unit_id: str | None, family: str | None) -> tuple[str, list[str] | None] | None:

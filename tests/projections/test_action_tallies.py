@@ -161,7 +161,7 @@ def disordered(ledger: Ledger, admin: Actor, units: list[str]) -> None:
     for i in range(12):
         day = date(2018, 3, 1) + timedelta(days=rng.randint(0, 500))
         kind = rng.choice(KINDS)
-        args = {"unit_id": rng.choice(units), "rank": "科级", "person_id": person}
+        args: dict[str, Any] = {"unit_id": rng.choice(units), "rank": "科级", "person_id": person}
         action = ledger.propose_action(
             DISCIPLINE, kind=kind, proposed_on=day, ctx=on(day), **ORGANS, **args
         ).id
