@@ -17,8 +17,9 @@ goes from 0 to 1 and leaves it on a day it goes back to 0, whatever order the ev
 (a decision back-dated before an earlier one moves the day the person came in).
 
 Every event adds the difference it makes to the steps, so the rows a rebuild folds equal the
-rows kept inline. Only the effective-date axis is kept: questions "as known at" a recording
-time are replayed from ``rm_action_states`` (see ``accountability_queries``).
+rows kept inline. Only the effective-date axis is kept here: questions "as known at" a
+recording time are answered by ``action_known`` and ``action_known_steps`` (which keeps each
+event's differences apart, through ``stepped``).
 """
 
 from __future__ import annotations
