@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -364,13 +365,14 @@ def measure(ledger: Ledger, iterations: int, out: Any) -> None:
     # out of the collector, or a full collection over them lands in some query's time.
     gc.collect()
     gc.freeze()
-    out.write(f"\n{'query':52} {'p50 ms':>8} {'p99 ms':>8}\n")
+    out.write(f"\n{'query':52} {'p50 ms':>8} {'p99 ms':>8}  load (1, 5 min)\n")
     results = {}
     for label, fn, args in rows:
         slow = ("as of" in label and "accountability" in label) or "replay" in label
         p50, p99, _ = timed(fn, max(10, iterations // 5) if slow else iterations, args)
         results[label] = (p50, p99)
-        out.write(f"{label:52} {p50:8.2f} {p99:8.2f}\n")
+        load = "{:.1f}, {:.1f}".format(*os.getloadavg()[:2])
+        out.write(f"{label:52} {p50:8.2f} {p99:8.2f}  {load}\n")
     for ours, naive in ((0, 1), (2, 3), (6, 7), (8, 9), (13, 14), (15, 16), (17, 18)):
         a, b = results[rows[ours][0]], results[rows[naive][0]]
         name = rows[ours][0].split("(")[0].strip()
@@ -426,7 +428,9 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=500)
     parser.add_argument("--reuse", action="store_true", help="measure an existing database")
     args = parser.parse_args()
-    ledger = Ledger(Settings(args.database))
+    t = time.perf_counter()
+    ledger = Ledger(Settings(args.database))  # builds any read model behind the log
+    sys.stdout.write(f"opened in {time.perf_counter() - t:,.1f} s, load {os.getloadavg()}\n")
     try:
         if not args.reuse:
             generate(ledger, args.movements, args.actions, args.batch, sys.stdout)
