@@ -13,11 +13,12 @@ times of the accountability events increase with their positions, which is how a
 written (the clock is read as a command runs) but not a law: concurrent commands, a clock set
 back or an import may store a later time before an earlier one. So the read model also keeps
 ``rm_action_known_log``, a row per accountability event with its recording time, the highest
-recording time so far (``high_us``), that time again if it came in lower than an earlier
-one (``late_us``), and the latest effective day so far. The events recorded by T are exactly
-the events up to the last one with ``high_us`` ≤ T unless a late event has ``late_us`` ≤ T <
-``high_us``; and as of day D they are the same set when no event up to there takes effect
-after D. A question for which either fails is answered by the replay
+recording time so far (``high_us``) and the latest effective day so far, and
+``rm_action_known_late``, the events whose recording time came in lower than an earlier
+one's. The events recorded by T are exactly the events up to the last one with ``high_us``
+≤ T unless a late event was recorded by T and stored after one recorded later (its
+``recorded_us`` ≤ T < its ``high_us``); and as of day D they are the same set when no event
+up to there takes effect after D. A question for which either fails is answered by the replay
 (``accountability_queries``), never from these rows.
 """
 
@@ -40,8 +41,8 @@ HEAD = {"name": "head"}
 
 
 class ActionKnown(ActionTallies):
-    """rm_action_known_subjects, _members, _tallies (as in action_tallies), _history, _log
-    and _head (the log's latest row)."""
+    """rm_action_known_subjects, _members, _tallies (as in action_tallies), _history, _log,
+    _head (the log's latest row) and _late."""
 
     name = "action_known"
     title = "问责处分统计(按记录时间)"
@@ -57,6 +58,9 @@ class ActionKnown(ActionTallies):
                 *group_columns(),
                 Column("position", BigInteger, primary_key=True),
                 *[Column(f, Integer, nullable=False) for f in FIGURES],
+                # SQLite keeps the rows in key order: a group's latest figures by then are
+                # one look-up in the key, with no second one into the table.
+                sqlite_with_rowid=False,
                 info={APPEND_ONLY: True},  # one row per group an event moved, in log order
             ),
             Table(
@@ -65,10 +69,8 @@ class ActionKnown(ActionTallies):
                 Column("position", BigInteger, primary_key=True),
                 Column("recorded_us", BigInteger, nullable=False),
                 Column("high_us", BigInteger, nullable=False),
-                Column("late_us", BigInteger),
                 Column("last_day", Date, nullable=False),
                 Index(f"ix_{log}_high", "high_us", "position"),
-                Index(f"ix_{log}_late", "late_us", "high_us"),
                 info={APPEND_ONLY: True},
             ),
             Table(
@@ -77,6 +79,15 @@ class ActionKnown(ActionTallies):
                 Column("name", String(10), primary_key=True),
                 Column("high_us", BigInteger, nullable=False),
                 Column("last_day", String(10), nullable=False),  # ISO
+            ),
+            # The late events alone (few): a table of their own, so no plan reads the log.
+            Table(
+                f"rm_action_known_late{suffix}",
+                metadata,
+                Column("position", BigInteger, primary_key=True),
+                Column("recorded_us", BigInteger, nullable=False),
+                Column("high_us", BigInteger, nullable=False),
+                info={APPEND_ONLY: True},
             ),
         ]
 
@@ -105,9 +116,10 @@ class ActionKnown(ActionTallies):
         high, last = r.recorded_us, r.effective.isoformat()  # ISO days compare as days
         if head is not None:
             high, last = max(high, int(head["high_us"])), max(last, str(head["last_day"]))
-        late = r.recorded_us if r.recorded_us < high else None
         row = {"position": r.position, "recorded_us": r.recorded_us, "high_us": high}
-        store.insert(self.tables[4], {**row, "late_us": late, "last_day": date.fromisoformat(last)})
+        store.insert(self.tables[4], {**row, "last_day": date.fromisoformat(last)})
+        if r.recorded_us < high:
+            store.insert(self.tables[6], row)
         if head is None:
             store.insert(self.tables[5], {**HEAD, "high_us": high, "last_day": last})
         else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import BigInteger, Select, and_, bindparam, exists, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ledger.domain.sanctions import ActionKind
@@ -184,19 +184,29 @@ def known_bound(reader: Reader, when: When) -> tuple[int, bool] | None:
     """(p, e): the accountability events recorded by ``when.known_us`` are exactly those up
     to log position p (0: none), and e says whether they all take effect by ``when.as_of``;
     None if they are not a prefix of the log."""
-    log = reader.named["rm_action_known_log"]
-    known = when.known_us
+    query = reader.prepared.get(("known_bound",))
+    if query is None:
+        log, late = (reader.named[f"rm_action_known_{t}"] for t in ("log", "late"))
+        query = reader.prepared[("known_bound",)] = _bound(log, late)
+    position, last_day, is_late = reader.rows(query, {"known_us": when.known_us})[0]
+    if is_late:
+        return None
+    return int(position or 0), last_day is None or str(last_day) <= when.as_of.isoformat()
+
+
+def _bound(log: Any, late: Any) -> Select[Any]:
+    """The statement of ``known_bound`` (built once): the last event whose time and every
+    earlier one's is ≤ ``known_us``, its latest effective day so far, and whether a later
+    event was recorded by then."""
+    known = bindparam("known_us", type_=BigInteger)
 
     def last(column: str) -> Any:
         query = select(log.c[column]).where(log.c.high_us <= known)
         query = query.order_by(log.c.high_us.desc(), log.c.position.desc())
         return query.limit(1).scalar_subquery()
 
-    late = exists().where(log.c.late_us <= known, log.c.high_us > known)
-    position, last_day, is_late = reader.rows(select(last("position"), last("last_day"), late))[0]
-    if is_late:
-        return None
-    return int(position or 0), last_day is None or str(last_day) <= when.as_of.isoformat()
+    stored_late = exists().where(late.c.recorded_us <= known, late.c.high_us > known)
+    return select(last("position"), last("last_day"), stored_late)
 
 
 def _where(by: str, unit_id: str | None, family: str | None) -> tuple[str, list[str] | None] | None:
