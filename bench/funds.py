@@ -440,8 +440,9 @@ def describe(ledger: Ledger, out: Any) -> None:
     with ledger.projector.db.engine.connect() as conn:
         for name in (
             *("rm_fund_movements", "rm_fund_legs", "rm_fund_accounts", "rm_actions"),
-            *("rm_action_steps", "rm_action_step_members"),
+            *("rm_action_known_steps", "rm_action_known_step_members"),
             *("rm_action_known_history", "rm_action_known_members", "rm_action_known_log"),
+            *("rm_action_known_step_changes", "rm_action_known_late"),
         ):
             if name not in rm.named:  # an older version of the read models
                 continue

@@ -2,11 +2,12 @@
 after each event that moved them, so that the counts known at time T are, per group, the
 latest such row at or before the last event recorded by T, one indexed look-up each.
 
-The counts are kept as in ``action_tallies`` (its own copy of every action, of each group's
-members and figures: a projection reads only events and its own tables), and after each
-event the figures of every group it moved are written again, keyed by the event's log
-position (``rm_action_known_history``). Events are applied in log order, so the figures at
-position p are those of the log's first p events.
+This is the read model that keeps the accountability counts: the present counts as
+``action_tallies`` keeps them (``rm_action_known_subjects``, ``_members``, ``_tallies``; that
+class is the base, no longer registered on its own), and after each event the figures of
+every group it moved are written again, keyed by the event's log position
+(``rm_action_known_history``). Events are applied in log order, so the figures at position
+p are those of the log's first p events.
 
 "Known at T" means the events recorded by T. That is a prefix of the log when the recording
 times of the accountability events increase with their positions, which is how a ledger is

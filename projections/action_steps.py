@@ -18,8 +18,9 @@ goes from 0 to 1 and leaves it on a day it goes back to 0, whatever order the ev
 
 Every event adds the difference it makes to the steps, so the rows a rebuild folds equal the
 rows kept inline. Only the effective-date axis is kept here: questions "as known at" a
-recording time are answered by ``action_known`` and ``action_known_steps`` (which keeps each
-event's differences apart, through ``stepped``).
+recording time are answered by ``action_known`` and ``action_known_steps``. The read model
+registered is ``action_known_steps``, which extends this one (its tables are named
+``rm_action_known_step*``) and also keeps each event's differences apart (``stepped``).
 """
 
 from __future__ import annotations
@@ -54,13 +55,7 @@ class ActionSteps(Projection):
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
         return [
             *step_tables(metadata, "rm_action_step", suffix),
-            Table(
-                f"rm_action_steps{suffix}",
-                metadata,
-                *group_columns(),
-                Column("day", Date, primary_key=True),
-                *[Column(f, Integer, nullable=False) for f in FIGURES],
-            ),
+            steps_table(metadata, f"rm_action_steps{suffix}"),
         ]
 
     def handles(self) -> dict[type[Any], Handler]:
@@ -173,6 +168,17 @@ def step_tables(metadata: MetaData, prefix: str, suffix: str) -> list[Table]:
             Column("steps", Text, nullable=False),  # [[day, change of its count], …]
         ),
     ]
+
+
+def steps_table(metadata: MetaData, name: str) -> Table:
+    """Per group and day, how much each figure changes that day."""
+    return Table(
+        name,
+        metadata,
+        *group_columns(),
+        Column("day", Date, primary_key=True),
+        *[Column(f, Integer, nullable=False) for f in FIGURES],
+    )
 
 
 def _dump(value: Any) -> str:

@@ -9,7 +9,9 @@ every group this read model also keeps who is in it: ``rm_action_members`` has o
 A scope is what the counts are grouped by: ``all`` (value ''), ``kind``, ``family``,
 ``unit``, ``rank``, and ``sanctioned`` (party and government sanctions together, the
 "党纪政务处分 N 人" figure). Year 0 holds every year together (distinct over all of them).
-Only the present is kept here: as-of dates are answered from ``action_steps``.
+Only the present is kept here: as-of dates are answered from ``action_steps``. The read
+model registered is ``action_known``, which extends this one (its tables are named
+``rm_action_known_*``) with the figures after each event, for questions "as known at".
 
 The read model keeps its own copy of what each action is (``rm_action_subjects``): a
 projection reads only events and its own tables, so it can be rebuilt on its own.

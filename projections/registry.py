@@ -5,8 +5,6 @@ from __future__ import annotations
 from .accountability import Accountability
 from .action_known import ActionKnown
 from .action_known_steps import ActionKnownSteps
-from .action_steps import ActionSteps
-from .action_tallies import ActionTallies
 from .audit import AuditIndex
 from .base import Projection
 from .cases import Cases
@@ -27,8 +25,6 @@ PROJECTIONS: list[type[Projection]] = [
     Extensions,
     AuditIndex,
     Accountability,
-    ActionTallies,
-    ActionSteps,
     ActionKnown,
     ActionKnownSteps,
     Cases,

@@ -1,6 +1,8 @@
-"""Accountability counts read from the kept groups: the present from ``rm_action_tallies``
-(see action_tallies), as of an effective date from ``rm_action_steps`` (see action_steps),
-as known at a recording time from ``rm_action_known_history`` (see action_known).
+"""Accountability counts read from the kept groups: the present from
+``rm_action_known_tallies`` (see action_tallies, action_known), as of an effective date from
+``rm_action_known_steps`` (see action_steps, action_known_steps), as known at a recording time
+from ``rm_action_known_history`` (see action_known), as of a date and known at a time from
+``rm_action_known_step_changes`` (see action_known_steps).
 
 Each function answers the questions the kept groups cover and returns None for the others
 (a unit and a family together, several kinds, families other than one or party+government;
@@ -40,7 +42,7 @@ def tallied_query(
     if found is None:
         return None
     scope, values = found
-    t = reader.named["rm_action_tallies"]
+    t = reader.named["rm_action_known_tallies"]
     key: Any = t.c.year if by == "year" else t.c.value
     query = select(key.label("key"), *(t.c[f] for f in FIGURES)).where(
         t.c.scope == scope, t.c.actions > 0, *_years(t, by, year)
@@ -61,7 +63,7 @@ def tallied_totals(
     found = _one_group(unit_id, set(families or ()), set(kinds or ()))
     if found is None:
         return None
-    t = reader.named["rm_action_tallies"]
+    t = reader.named["rm_action_known_tallies"]
     scope, value = found
     where = [t.c.year == (ALL_YEARS if year is None else year), t.c.scope == scope]
     query: Select[Any] = select(*(t.c[f] for f in FIGURES)).where(*where, t.c.value == value)
@@ -85,7 +87,7 @@ def stepped_query(
     if found is None or when.known_us != FOREVER:
         return None
     scope, values = found
-    t = reader.named["rm_action_steps"]
+    t = reader.named["rm_action_known_steps"]
     key: Any = t.c.year if by == "year" else t.c.value
     sums = [func.sum(t.c[f]).label(f) for f in FIGURES]
     where = [t.c.scope == scope, t.c.day <= when.as_of, *_years(t, by, year)]
@@ -107,7 +109,7 @@ def stepped_totals(
     found = _one_group(unit_id, set(families or ()), set(kinds or ()))
     if found is None or when.known_us != FOREVER:
         return None
-    t = reader.named["rm_action_steps"]
+    t = reader.named["rm_action_known_steps"]
     scope, value = found
     where = [t.c.year == (ALL_YEARS if year is None else year), t.c.scope == scope]
     where += [t.c.value == value, t.c.day <= when.as_of]
