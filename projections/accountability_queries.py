@@ -4,10 +4,11 @@ counted separately), the list of actions, and the consequence rule.
 An action counts from its decision until an appeal revokes it, in the year
 it was decided. The present counts of the usual groups are read from the
 counts kept by ``action_tallies``, as of an effective date from the steps
-kept by ``action_steps`` (see ``tally_queries``); the other questions count
-the actions. As known at a past recording time, whether it counts and its
-kind are replayed from ``rm_action_states``; who, which unit, rank, case and
-year are fixed when it is proposed and decided.
+kept by ``action_steps``, as known at a recording time from the figures kept
+after each event by ``action_known`` (see ``tally_queries``); the other
+questions count the actions. Counted, as of a date and known at a time,
+whether an action counts and its kind are replayed from ``rm_action_states``;
+who, which unit, rank, case and year are fixed when it is proposed and decided.
 """
 
 from __future__ import annotations
@@ -21,8 +22,15 @@ from ledger.domain.sanctions import ActionFamily, ActionKind
 
 from . import paging
 from .lists import Page
-from .reading import QueryError, Reader, When, one_of
-from .tally_queries import stepped_query, stepped_totals, tallied_query, tallied_totals
+from .reading import FOREVER, QueryError, Reader, When, one_of
+from .tally_queries import (
+    known_query,
+    known_totals,
+    stepped_query,
+    stepped_totals,
+    tallied_query,
+    tallied_totals,
+)
 
 BY = {"kind": "kind", "family": "family", "unit": "unit_id", "rank": "rank", "year": "year"}
 FIGURES = ("actions", "persons", "organisations", "cases")
@@ -54,8 +62,10 @@ class AccountabilityQueries(Reader):
         _check(year, family)
         if when.current:
             query = tallied_query(self, by, year, unit_id, family)
-        else:
+        elif when.known_us == FOREVER:
             query = stepped_query(self, by, year, unit_id, family, when)
+        else:
+            query = known_query(self, by, year, unit_id, family, when)
         if query is None:
             s = self.counted(when, year, unit_id, family)
             key = s.c[BY[by]]
@@ -101,8 +111,10 @@ class AccountabilityQueries(Reader):
             one_of("kind", k, [x.value for x in ActionKind], "问责方式")
         if when.current:
             kept = tallied_totals(self, year, unit_id, families, kinds)
-        else:
+        elif when.known_us == FOREVER:
             kept = stepped_totals(self, year, unit_id, families, kinds, when)
+        else:
+            kept = known_totals(self, year, unit_id, families, kinds, when)
         if kept is not None:
             return kept
         s = self.counted(when, year, unit_id, None)

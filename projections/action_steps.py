@@ -17,8 +17,10 @@ goes from 0 to 1 and leaves it on a day it goes back to 0, whatever order the ev
 (a decision back-dated before an earlier one moves the day the person came in).
 
 Every event adds the difference it makes to the steps, so the rows a rebuild folds equal the
-rows kept inline. Only the effective-date axis is kept: questions "as known at" a recording
-time are replayed from ``rm_action_states`` (see ``accountability_queries``).
+rows kept inline. Only the effective-date axis is kept here: questions "as known at" a
+recording time are answered by ``action_known`` and ``action_known_steps``. The read model
+registered is ``action_known_steps``, which extends this one (its tables are named
+``rm_action_known_step*``) and also keeps each event's differences apart (``stepped``).
 """
 
 from __future__ import annotations
@@ -52,33 +54,8 @@ class ActionSteps(Projection):
     @staticmethod
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
         return [
-            Table(
-                f"rm_action_step_subjects{suffix}",
-                metadata,
-                Column("action_id", ID, primary_key=True),
-                Column("subject_type", String(20), nullable=False),
-                Column("person_id", ID),
-                Column("unit_id", ID, nullable=False),
-                Column("rank", String(50), nullable=False),
-                Column("case_id", ID),
-                Column("year", Integer),
-                # [[effective day, counts, kind or null], …] in log order, the proposal first.
-                Column("states", Text, nullable=False),
-            ),
-            Table(
-                f"rm_action_step_members{suffix}",
-                metadata,
-                *group_columns(),
-                Column("member", String(40), primary_key=True),
-                Column("steps", Text, nullable=False),  # [[day, change of its count], …]
-            ),
-            Table(
-                f"rm_action_steps{suffix}",
-                metadata,
-                *group_columns(),
-                Column("day", Date, primary_key=True),
-                *[Column(f, Integer, nullable=False) for f in FIGURES],
-            ),
+            *step_tables(metadata, "rm_action_step", suffix),
+            steps_table(metadata, f"rm_action_steps{suffix}"),
         ]
 
     def handles(self) -> dict[type[Any], Handler]:
@@ -124,6 +101,11 @@ class ActionSteps(Projection):
             moved = _minus(new.get(group, {}), old.get(group, {}))
             if moved:
                 changes[group] = self._moved(store, group, moved, members_of(before))
+        self.stepped(r, store, changes)
+
+    def stepped(self, r: Record, store: Store, changes: dict[Group, dict[str, list[int]]]) -> None:
+        """Add event ``r``'s changes (by group, then by ISO day: the FIGURES' changes) to
+        each group's steps."""
         for group, days in changes.items():
             for day, figures in sorted(days.items()):
                 self._add(store, group, day, figures)
@@ -160,6 +142,43 @@ class ActionSteps(Projection):
             return
         sums = {f: int(row[f]) + n for f, n in zip(FIGURES, figures, strict=True)}
         store.update(self.tables[2], key, sums)
+
+
+def step_tables(metadata: MetaData, prefix: str, suffix: str) -> list[Table]:
+    """Each action's states, and each group member's count as changes by day."""
+    return [
+        Table(
+            f"{prefix}_subjects{suffix}",
+            metadata,
+            Column("action_id", ID, primary_key=True),
+            Column("subject_type", String(20), nullable=False),
+            Column("person_id", ID),
+            Column("unit_id", ID, nullable=False),
+            Column("rank", String(50), nullable=False),
+            Column("case_id", ID),
+            Column("year", Integer),
+            # [[effective day, counts, kind or null], …] in log order, the proposal first.
+            Column("states", Text, nullable=False),
+        ),
+        Table(
+            f"{prefix}_members{suffix}",
+            metadata,
+            *group_columns(),
+            Column("member", String(40), primary_key=True),
+            Column("steps", Text, nullable=False),  # [[day, change of its count], …]
+        ),
+    ]
+
+
+def steps_table(metadata: MetaData, name: str) -> Table:
+    """Per group and day, how much each figure changes that day."""
+    return Table(
+        name,
+        metadata,
+        *group_columns(),
+        Column("day", Date, primary_key=True),
+        *[Column(f, Integer, nullable=False) for f in FIGURES],
+    )
 
 
 def _dump(value: Any) -> str:

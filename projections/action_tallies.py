@@ -9,7 +9,9 @@ every group this read model also keeps who is in it: ``rm_action_members`` has o
 A scope is what the counts are grouped by: ``all`` (value ''), ``kind``, ``family``,
 ``unit``, ``rank``, and ``sanctioned`` (party and government sanctions together, the
 "党纪政务处分 N 人" figure). Year 0 holds every year together (distinct over all of them).
-Only the present is kept here: as-of dates are answered from ``action_steps``.
+Only the present is kept here: as-of dates are answered from ``action_steps``. The read
+model registered is ``action_known``, which extends this one (its tables are named
+``rm_action_known_*``) with the figures after each event, for questions "as known at".
 
 The read model keeps its own copy of what each action is (``rm_action_subjects``): a
 projection reads only events and its own tables, so it can be rebuilt on its own.
@@ -44,34 +46,7 @@ class ActionTallies(Projection):
 
     @staticmethod
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:
-        return [
-            Table(
-                f"rm_action_subjects{suffix}",
-                metadata,
-                Column("action_id", ID, primary_key=True),
-                Column("kind", String(40), nullable=False),
-                Column("subject_type", String(20), nullable=False),
-                Column("person_id", ID),
-                Column("unit_id", ID, nullable=False),
-                Column("rank", String(50), nullable=False),
-                Column("case_id", ID),
-                Column("year", Integer),
-                Column("counted", Boolean, nullable=False),
-            ),
-            Table(
-                f"rm_action_members{suffix}",
-                metadata,
-                *group_columns(),
-                Column("member", String(40), primary_key=True),
-                Column("n", Integer, nullable=False),
-            ),
-            Table(
-                f"rm_action_tallies{suffix}",
-                metadata,
-                *group_columns(),
-                *[Column(f, Integer, nullable=False) for f in ("actions", *FIGURE_OF.values())],
-            ),
-        ]
+        return tally_tables(metadata, "rm_action", suffix)
 
     def handles(self) -> dict[type[Any], Handler]:
         return {
@@ -101,12 +76,17 @@ class ActionTallies(Projection):
         before = store.get(self.tables[0], key)
         if before is None:
             return
-        self._count(store, before, -1)
-        self._count(store, {**before, **values}, +1)
+        moved: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._count(store, before, -1, moved)
+        self._count(store, {**before, **values}, +1, moved)
         store.update(self.tables[0], key, values)
+        self.tallied(r, store, list(moved.values()))
 
-    def _count(self, store: Store, action: dict[str, Any], sign: int) -> None:
-        """Add (sign 1) or take away (-1) one action's place in every group it counts in."""
+    def _count(
+        self, store: Store, action: dict[str, Any], sign: int, moved: dict[Any, dict[str, Any]]
+    ) -> None:
+        """Add (sign 1) or take away (-1) one action's place in every group it counts in;
+        each group's figures then go into ``moved``, by group."""
         if not action["counted"]:
             return
         members = members_of(action)
@@ -120,6 +100,11 @@ class ActionTallies(Projection):
                         tally[FIGURE_OF[member[0]]] += sign
                 changes = {f: tally[f] for f in ("actions", *FIGURE_OF.values())}
                 store.update(self.tables[2], group, changes)
+                moved[(year, scope, value)] = {**group, **changes}
+
+    def tallied(self, r: Record, store: Store, moved: list[dict[str, Any]]) -> None:
+        """Called once per event ``r`` with the figures of each group it moved (a group's
+        key and figures a row): here, nothing more is kept."""
 
     def _tally(self, store: Store, group: dict[str, Any]) -> dict[str, Any]:
         tally = store.get(self.tables[2], group)
@@ -137,6 +122,38 @@ class ActionTallies(Projection):
         n = int(row["n"]) + sign
         store.update(self.tables[1], key, {"n": n})
         return n == (1 if sign > 0 else 0)
+
+
+def tally_tables(metadata: MetaData, prefix: str, suffix: str) -> list[Table]:
+    """Each action as it counts now, each group's members, each group's figures."""
+    return [
+        Table(
+            f"{prefix}_subjects{suffix}",
+            metadata,
+            Column("action_id", ID, primary_key=True),
+            Column("kind", String(40), nullable=False),
+            Column("subject_type", String(20), nullable=False),
+            Column("person_id", ID),
+            Column("unit_id", ID, nullable=False),
+            Column("rank", String(50), nullable=False),
+            Column("case_id", ID),
+            Column("year", Integer),
+            Column("counted", Boolean, nullable=False),
+        ),
+        Table(
+            f"{prefix}_members{suffix}",
+            metadata,
+            *group_columns(),
+            Column("member", String(40), primary_key=True),
+            Column("n", Integer, nullable=False),
+        ),
+        Table(
+            f"{prefix}_tallies{suffix}",
+            metadata,
+            *group_columns(),
+            *[Column(f, Integer, nullable=False) for f in ("actions", *FIGURE_OF.values())],
+        ),
+    ]
 
 
 def group_columns() -> list[Column[Any]]:

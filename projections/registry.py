@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .accountability import Accountability
-from .action_steps import ActionSteps
-from .action_tallies import ActionTallies
+from .action_known import ActionKnown
+from .action_known_steps import ActionKnownSteps
 from .audit import AuditIndex
 from .base import Projection
 from .cases import Cases
@@ -25,8 +25,8 @@ PROJECTIONS: list[type[Projection]] = [
     Extensions,
     AuditIndex,
     Accountability,
-    ActionTallies,
-    ActionSteps,
+    ActionKnown,
+    ActionKnownSteps,
     Cases,
     Funds,
     Clues,
