@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
+from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.infrastructure import integrity
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 from ledger.infrastructure.outage import Patience
+
+if TYPE_CHECKING:
+    from ledger.projections.runner import Deferred
 
 # Any fixed 64-bit number: the advisory lock that serialises schema set-up.
 SETUP_LOCK = 0x6C6564676572
@@ -33,6 +39,12 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     event insert in the same pipelined transaction, so ``max(seq) + n`` is
     read under that lock and the sequence stays dense (notification ids on
     PostgreSQL are not: a refused insert burns one).
+
+    Every other writer waits while the lock is held, which PostgreSQL does
+    until the commit has been flushed. So the read models' writes are computed
+    before the transaction starts (``Projector.defer``), and the locked part —
+    lock, events, integrity rows, keys, read models, tracking, commit — goes to
+    the server as one pipeline, with no round trip inside it.
     """
 
     def __init__(
@@ -83,9 +95,39 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         unreachable, try again for a few seconds (see ``Patience``)."""
         if not stored_events:
             return []
-        # Hash before the transaction starts: the table lock is held for less time.
+        # Hash and compute the read models before the transaction starts: the
+        # table lock is held for less time.
         kwargs["integrity_entries"] = integrity.entries(stored_events)
+        deferred = self.projector.defer(stored_events) if self.projector is not None else None
+        if deferred is not None:
+            return self.patience.call(self._insert_deferred, stored_events, deferred, **kwargs)
         return self.patience.call(self._insert_once, stored_events, **kwargs)
+
+    def _insert_deferred(
+        self, stored_events: Sequence[StoredEvent], deferred: Deferred, **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Insert events, side rows and read models computed beforehand, and commit,
+        as one pipeline: the lock is held for the server's work and the commit only.
+
+        A refused statement (a version taken meanwhile, a key stored twice)
+        skips the rest of the pipeline, the commit included: the error is
+        raised when the pipeline ends and the transaction is rolled back.
+        """
+        with self.datastore.get_connection() as conn:
+            curs, side = conn.cursor(), conn.cursor()
+            try:
+                with conn.pipeline(), conn.transaction():
+                    self._insert_stored_events(curs, stored_events, **kwargs)
+                    self.projector.send(side, deferred)
+                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            except BaseException:
+                if conn.info.transaction_status == TransactionStatus.INERROR:
+                    with contextlib.suppress(psycopg.Error):
+                        conn.rollback()
+                raise
+            finally:
+                curs.close()
+                side.close()
 
     def _insert_once(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
