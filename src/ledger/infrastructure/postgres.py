@@ -140,6 +140,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     self.projector.send(side, deferred)
                 return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             except BaseException:
+                # psycopg has rolled back already when the error came before the
+                # commit; if one ever leaves the transaction failed, end it here
+                # rather than hand the pool a connection it must roll back itself.
                 if conn.info.transaction_status == TransactionStatus.INERROR:
                     with contextlib.suppress(psycopg.Error):
                         conn.rollback()
