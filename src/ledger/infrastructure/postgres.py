@@ -128,22 +128,27 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         """Insert events, side rows and read models computed beforehand, and commit,
         as one pipeline: the lock is held for the server's work and the commit only.
 
-        A refused statement (a version taken meanwhile, a key stored twice)
-        skips the rest of the pipeline, the commit included: the error is
-        raised when the pipeline ends and the transaction is rolled back.
+        BEGIN and COMMIT are statements of the pipeline (the pool's connections
+        are in autocommit mode): psycopg's ``transaction()`` inside a pipeline
+        syncs before its commit, a round trip while the lock is held. A refused
+        statement (a version taken meanwhile, a key stored twice) makes the
+        server skip the rest, the commit included; the error is raised when
+        the pipeline ends and the open transaction is rolled back.
         """
         with self.datastore.get_connection() as conn:
             curs, side = conn.cursor(), conn.cursor()
             try:
-                with conn.pipeline(), conn.transaction():
+                with conn.pipeline():
+                    curs.execute(b"BEGIN")
                     self._insert_stored_events(curs, stored_events, **kwargs)
                     self.projector.send(side, deferred)
+                    side.execute(b"COMMIT")
                 return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             except BaseException:
-                # psycopg has rolled back already when the error came before the
-                # commit; if one ever leaves the transaction failed, end it here
-                # rather than hand the pool a connection it must roll back itself.
-                if conn.info.transaction_status == TransactionStatus.INERROR:
+                if conn.info.transaction_status in (
+                    TransactionStatus.INTRANS,
+                    TransactionStatus.INERROR,
+                ):
                     with contextlib.suppress(psycopg.Error):
                         conn.rollback()
                 raise
