@@ -7,7 +7,7 @@ their handlers see a ``Later`` in place of each position: the event's record
 id and version (the events table's key). A statement with a ``Later`` among its
 parameters looks the number up in its own transaction, after the insert, in
 the server: the whole locked part then goes in as one pipeline, with no round
-trip and no Python work in it.
+trip inside it and none of the handlers' work.
 """
 
 from __future__ import annotations
