@@ -50,6 +50,7 @@ class ActionSteps(Projection):
 
     name = "action_steps"
     title = "问责处分统计(按生效日)"
+    reads_rows = True  # distinct members and running totals: read, then written
 
     @staticmethod
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:

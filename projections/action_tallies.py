@@ -43,6 +43,7 @@ class ActionTallies(Projection):
 
     name = "action_tallies"
     title = "问责处分统计"
+    reads_rows = True  # distinct members and running totals: read, then written
 
     @staticmethod
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:

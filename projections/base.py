@@ -23,6 +23,11 @@ class Projection:
 
     name: ClassVar[str]
     title: ClassVar[str]  # for people, in Chinese
+    # Whether a handler reads the read model's own rows (``Store.get``). Such rows
+    # may be changed by a concurrent writer until the events table is locked, so
+    # on PostgreSQL these handlers run under that lock; the others' writes are
+    # computed before it (``Projector.defer``).
+    reads_rows: ClassVar[bool] = False
 
     def __init__(self, metadata: MetaData) -> None:
         self.tables = self.define(metadata)

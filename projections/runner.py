@@ -2,7 +2,10 @@
 
 Inline: the recorders call ``Projector.apply`` inside the transaction that
 inserts the events, after they have their positions, so read models and
-their tracking positions commit or roll back with the events.
+their tracking positions commit or roll back with the events. On PostgreSQL
+``Projector.defer`` computes the writes first, before the events table is
+locked, and ``Projector.send`` adds them to the locked part of the transaction
+(see ``later``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
 
 from .base import Handler, Projection
 from .database import Database
+from .later import Later, lookup
 from .rebuild import Progress, Rebuild, as_defined
 from .records import record
 from .registry import PROJECTIONS
@@ -39,6 +43,14 @@ class Position:
         return max(self.head - self.position, 0)
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """Read-model statements computed before the events were inserted (``Projector.defer``)."""
+
+    statements: list[list[tuple[str, list[Any]]]]
+    last: list[Any]  # the last event's record id and version: the tracking position
+
+
 class Projector:
     """Every read model of one database, and the tracking table they share."""
 
@@ -58,6 +70,16 @@ class Projector:
         for projection in self.projections:
             for topic, handler in projection.handlers.items():
                 self._by_topic.setdefault(topic, []).append(handler)
+        # Topics some read model handles by reading its own rows: those rows must be
+        # read under the events table's lock, so such events are applied after it.
+        self._reading = {t for p in self.projections if p.reads_rows for t in p.handlers}
+        self._lookup = self._track_later = ""
+        if database.dialect == "postgres":
+            events = f"{database.qualified(recorder.events_table_name)}"
+            self._lookup = lookup(events)
+            self._track_later = _track_sql(database, [p.name for p in self.projections]).replace(
+                "%s", self._lookup
+            )
         # The inline stores' SQL, by the shape of a write: built once, not per transaction.
         self._statements: dict[tuple[Any, ...], str] = {}
 
@@ -81,6 +103,36 @@ class Projector:
                     handler(r, store)
         store.flush()
         cursor.execute(self._track_sql, [positions[-1]])
+
+    def defer(self, stored: Sequence[Any]) -> Deferred | None:
+        """One transaction's read-model writes, computed before its events are inserted
+        (PostgreSQL), each position looked up by its event when the statement runs;
+        None if a read model of these events reads its own rows (then ``apply`` after
+        the insert, under the lock)."""
+        if not self._lookup or not stored:
+            return None
+        by_topic, reading = self._by_topic, self._reading
+        if any(event.topic in reading for event in stored):
+            return None
+        store = SqlStore(None, "postgres", self.db.schema, statements=self._statements)
+        store.later = self._lookup
+        for event in stored:
+            handlers = by_topic.get(event.topic)
+            if handlers:
+                oid, version = event.originator_id, event.originator_version
+                r = record(0, oid, version, event.topic, event.state)
+                r.position = Later(oid, version)  # type: ignore[assignment]  # only stored
+                for handler in handlers:
+                    handler(r, store)
+        last = stored[-1]
+        return Deferred(store.pending(), [last.originator_id, last.originator_version])
+
+    def send(self, cursor: Any, deferred: Deferred) -> None:
+        """Queue the writes ``defer`` computed, and the tracking positions, on ``cursor``."""
+        store = SqlStore(cursor, "postgres", self.db.schema, statements=self._statements)
+        for statements in deferred.statements:
+            store.execute(statements)
+        cursor.execute(self._track_later, deferred.last)
 
     # --- setting up ------------------------------------------------------------------
 

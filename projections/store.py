@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Table
 
+from .later import bind
+
 
 class Store(Protocol):
     """The writes a projection may make, and the one read (``get``, of its own rows)."""
@@ -59,8 +61,12 @@ class SqlStore:
         schema: str = "",
         suffix: str = "",
         statements: dict[tuple[Any, ...], str] | None = None,
+        later: str | None = None,
     ) -> None:
         self.cursor = cursor
+        # SQL looking up a position not known yet (``Later``; PostgreSQL only): set
+        # when the writes are computed before the events are inserted.
+        self.later = later
         self.postgres = dialect == "postgres"
         self.mark = "%s" if self.postgres else "?"
         self.prefix = f'"{schema}".' if schema and self.postgres else ""
@@ -91,7 +97,11 @@ class SqlStore:
             sql = self._sql.get(shape)
             if sql is None:
                 sql = self._sql[shape] = self._build(_Write(table, "i", row))
-            self._table_writes(table.name).append((sql, list(row.values())))
+            values = list(row.values())
+            if self.later is not None:
+                self._table_writes(table.name).append(bind(sql, values, self.later, self._sql))
+                return
+            self._table_writes(table.name).append((sql, values))
             return
         write = _Write(table, "i", dict(row))
         self._table_writes(table.name).append(write)
@@ -115,6 +125,10 @@ class SqlStore:
         self._table_writes(table.name).append(_Write(table, "d", {}, {_pk(table)[0]: first}))
 
     def get(self, table: Table, key: dict[str, Any]) -> dict[str, Any] | None:
+        if self.later is not None:
+            # Rows read before the events table is locked may be changed by another
+            # writer before this transaction commits: such a read model must say so.
+            raise RuntimeError(f"{table.name}: a read model that reads its rows sets reads_rows")
         full = _full(table, key)
         seen = self._seen.setdefault((table.name, full[0]), {})
         if full not in seen:
@@ -168,8 +182,14 @@ class SqlStore:
         hundred commands, become three ``executemany`` calls, not three hundred
         statements.
         """
+        for statements in self.pending():
+            self.execute(statements)
+
+    def pending(self) -> list[list[tuple[str, list[Any]]]]:
+        """Take the buffered writes as statements, a list per table, without executing them."""
         writes, self._writes, self._open = self._writes, {}, {}
         self._deleted = set()
+        out = []
         for table_writes in writes.values():
             statements = []
             for w in table_writes:
@@ -177,9 +197,10 @@ class SqlStore:
                     statements.append(w)
                 elif w.row or w.adds or w.kind == "d":
                     statements.append(self._statement(w))
-            self._execute(statements)
+            out.append(statements)
+        return out
 
-    def _execute(self, statements: list[tuple[str, list[Any]]]) -> None:
+    def execute(self, statements: list[tuple[str, list[Any]]]) -> None:
         """Each run of one statement as one ``executemany``."""
         start = 0
         while start < len(statements):
@@ -198,7 +219,10 @@ class SqlStore:
         sql = self._sql.get(shape)
         if sql is None:
             sql = self._sql[shape] = self._build(w)
-        return sql, [*w.row.values(), *w.adds.values(), *w.key.values()]
+        params = [*w.row.values(), *w.adds.values(), *w.key.values()]
+        if self.later is not None:
+            return bind(sql, params, self.later, self._sql)
+        return sql, params
 
     def _build(self, w: _Write) -> str:
         table, m = self.name(w.table), self.mark
