@@ -91,13 +91,13 @@ def test_events_of_read_models_that_read_their_rows_are_applied_under_the_lock(
     pg_ledger: Ledger,
 ) -> None:
     projector: Any = pg_ledger.recorder.projector  # type: ignore[attr-defined]
-    tallies = projector.find("action_tallies")
-    assert tallies.reads_rows and projector.find("action_steps").reads_rows
+    tallies = projector.find("action_known")  # the kept counts (based on action_tallies)
+    assert tallies.reads_rows and projector.find("action_known_steps").reads_rows
     topic = next(iter(tallies.handlers))
     event = SimpleNamespace(topic=topic, originator_id=None, originator_version=1, state=b"{}")
     assert projector.defer([event]) is None
     # Every other read model writes without reading: a deferred store would refuse a read.
     assert [p.name for p in projector.projections if p.reads_rows] == [
-        "action_tallies",
-        "action_steps",
+        "action_known",
+        "action_known_steps",
     ]
