@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from ledger.api import serving
 from ledger.api.serving import JoinedWrites
@@ -31,6 +34,13 @@ class Recording:
         return f"extra {name}"
 
 
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run on a loop of its own, in a thread of its own: the browser tests leave a loop
+    running in this one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def test_the_writes_of_one_turn_go_out_as_one_at_its_end() -> None:
     async def answer(transport: Recording) -> list[bytes]:
         joined = JoinedWrites(transport, asyncio.get_running_loop())  # type: ignore[arg-type]
@@ -41,7 +51,7 @@ def test_the_writes_of_one_turn_go_out_as_one_at_its_end() -> None:
         await asyncio.sleep(0)
         return transport.writes
 
-    writes = asyncio.run(answer(Recording()))
+    writes = run(answer(Recording()))
     assert writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"]
 
 
@@ -60,4 +70,4 @@ def test_a_long_stream_is_sent_as_it_grows_and_everything_before_a_close() -> No
         assert b"".join(transport.writes) == chunk * 20 + b"end"
         assert joined.get_extra_info("peername") == "extra peername"  # the rest passes through
 
-    asyncio.run(stream(Recording()))
+    run(stream(Recording()))
