@@ -63,8 +63,10 @@ HELD = (
 
 
 class LockSampler:
-    """The fraction of samples in which a writer held the events table's lock, and
-    the mean number of writers waiting for it, while the ``with`` block runs."""
+    """The fraction of samples in which a writer held the events table's lock, the
+    mean number of writers waiting for it, and the number of write transactions
+    (transaction ids used: only a transaction that writes takes one), while the
+    ``with`` block runs."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -76,6 +78,8 @@ class LockSampler:
         dsn, _, query = self.url.partition("?")
         schema = dict(p.split("=", 1) for p in query.split("&") if p).get("schema", "public")
         self.conn = psycopg.connect(dsn, autocommit=True, options=f"-c search_path={schema}")
+        self.xid = self._xid()
+        self.start = time.monotonic()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
         return self
@@ -83,18 +87,26 @@ class LockSampler:
     def __exit__(self, *exc: object) -> None:
         self.done.set()
         self.thread.join()
+        self.seconds = time.monotonic() - self.start
+        # Less the one this query takes itself.
+        self.transactions = self._xid() - self.xid - 1
+        self.conn.close()
+
+    def _xid(self) -> int:
+        return int(self.conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0])  # type: ignore[index]
 
     def _run(self) -> None:
-        with self.conn as conn:
-            while not self.done.wait(LOCK_SAMPLE):
-                held, waiting = conn.execute(HELD).fetchone()  # type: ignore[misc]
-                self.samples += 1
-                self.held += bool(held)
-                self.waiting += waiting
+        while not self.done.wait(LOCK_SAMPLE):
+            held, waiting = self.conn.execute(HELD).fetchone()  # type: ignore[misc]
+            self.samples += 1
+            self.held += bool(held)
+            self.waiting += waiting
 
-    def fractions(self) -> tuple[float, float]:
+    def figures(self) -> tuple[float, float, float, int]:
+        """Lock held (fraction), waiting writers, held ms per write transaction, those."""
         n = max(self.samples, 1)
-        return self.held / n, self.waiting / n
+        held_ms = self.held / n * self.seconds * 1000 / max(self.transactions, 1)
+        return self.held / n, self.waiting / n, held_ms, self.transactions
 
 
 def cpu_times() -> tuple[float, float]:
@@ -143,7 +155,8 @@ def measure(
     with LockSampler(url) if url else contextlib.nullcontext() as sampler:
         rate, latencies, errors = load(server.port, token, args.clients, seconds, report)
     gen1 = time.process_time()
-    held, waiting = sampler.fractions() if sampler is not None else (float("nan"), float("nan"))
+    nan = float("nan")
+    held, waiting, held_ms, txns = sampler.figures() if sampler is not None else (nan,) * 4
     busy1, total1 = cpu_times()
     done = max(len(latencies), 1)
     return {
@@ -157,6 +170,8 @@ def measure(
         "gen": (gen1 - gen0) / done * 1000,
         "held": held,
         "waiting": waiting,
+        "held ms": held_ms,
+        "group": done / txns if txns else nan,
     }
 
 
@@ -227,7 +242,7 @@ def show(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> 
     where = args.url or "a private PostgreSQL"
     print(f"\nCommands over HTTP, {args.clients} clients, {where}; medians of {args.rounds} rounds")
     columns = ("processes", "cmd/s", "p50 ms", "p99 ms", "errors", "CPU busy", "app ms/cmd")
-    columns += ("db ms/cmd", "gen ms/cmd", "lock held", "waiting")
+    columns += ("db ms/cmd", "gen ms/cmd", "lock held", "waiting", "ms/txn", "cmd/txn")
     print("  " + " ".join(f"{c:>10}" for c in columns) + "  ratio")
     base: dict[bool, float] = {}
     for n, runs in results.items():
@@ -236,7 +251,8 @@ def show(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> 
         print(
             f"  {n:>10} {med['rate']:>10.0f} {med['p50']:>10.1f} {med['p99']:>10.1f} "
             f"{med['errors']:>10.0f} {med['busy']:>10.0%} {med['app']:>10.2f} {med['db']:>10.2f} "
-            f"{med['gen']:>10.2f} {med['held']:>10.0%} {med['waiting']:>10.1f}  "
+            f"{med['gen']:>10.2f} {med['held']:>10.0%} {med['waiting']:>10.1f} "
+            f"{med['held ms']:>10.2f} {med['group']:>10.1f}  "
             f"{med['rate'] / first:.2f}x"
         )
     print(
@@ -245,7 +261,9 @@ def show(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> 
         "  generator per acknowledged command. Two cores over their sum is the most all of it\n"
         "  could reach on an otherwise idle machine; one process also stops at one core over app.\n"
         "  lock held: the share of samples in which a writer held the events table's lock;\n"
-        "  waiting: writers waiting for it, on average. B: the servers of --against."
+        "  waiting: writers waiting for it, on average; ms/txn: held time per write transaction\n"
+        "  (held share x duration / transaction ids used); cmd/txn: commands per transaction.\n"
+        "  B: the servers of --against."
     )
 
 
