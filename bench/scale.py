@@ -242,7 +242,7 @@ def show(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> 
     where = args.url or "a private PostgreSQL"
     print(f"\nCommands over HTTP, {args.clients} clients, {where}; medians of {args.rounds} rounds")
     columns = ("processes", "cmd/s", "p50 ms", "p99 ms", "errors", "CPU busy", "app ms/cmd")
-    columns += ("db ms/cmd", "gen ms/cmd", "lock held", "waiting", "ms/txn", "cmd/txn")
+    columns += ("db ms/cmd", "gen ms/cmd", "lock held", "waiting", "ms/txn", "cmd/txn")  # type: ignore[assignment]
     print("  " + " ".join(f"{c:>10}" for c in columns) + "  ratio")
     base: dict[bool, float] = {}
     for n, runs in results.items():

@@ -85,20 +85,22 @@ class Sender:
         tx = Transformer(conn)
         prepared = self._prepared.setdefault(conn, {})
         # Everything is converted before the first byte is sent.
-        sends, new = [], {}
+        sends: list[tuple[Any, ...]] = []
+        new: dict[Any, bytes] = {}
         for sql, params in statements:
             if params is None:
                 sends.append((None, sql, None, None, None))
                 continue
             query = self._query(sql)
             values = tx.dump_sequence(params, query.formats)
-            key = (query.text, tuple(tx.types))
+            types = tuple(tx.types or ())
+            key = (query.text, types)
             name = prepared.get(key) or new.get(key)
             parse = name is None
             if parse:
                 with _names_lock:
                     name = new[key] = b"ledger_%d" % next(_names)
-            sends.append((name, query.text if parse else None, values, tuple(tx.types), tx.formats))
+            sends.append((name, query.text if parse else None, values, types, tx.formats))
         pgconn = conn.pgconn
         pgconn.enter_pipeline_mode()
         try:

@@ -195,8 +195,12 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     ) -> None:
         """Lock, notification, events, integrity rows and keys: executed on a cursor in a
         pipeline, or kept by a ``_Queue`` to be sent together."""
-        queue = isinstance(curs, _Queue)
-        sql = self._rendered_sql() if queue else self._rendered(curs.connection)
+        side: Any
+        if isinstance(curs, _Queue):
+            sql, side = self._rendered_sql(), curs
+        else:
+            # A second cursor: the first one's RETURNING rows are fetched after the sync.
+            sql, side = self._rendered(curs.connection), curs.connection.cursor()
         # The library's lock and notification (``_lock_table``, ``_notify_channel``).
         for lock in sql.locks:
             curs.execute(lock, prepare=True)
@@ -206,8 +210,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         curs.execute(sql.events, self._event_arrays(stored_events), prepare=True)
         entries = kwargs.get("integrity_entries") or integrity.entries(stored_events)
         keys: list[Idempotency] = kwargs.get("idempotency") or []
-        # A second cursor: the first one's RETURNING rows are fetched after the sync.
-        side = curs if queue else curs.connection.cursor()
         try:
             side.execute(
                 sql.integrity,
@@ -217,7 +219,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             for key in keys:
                 side.execute(sql.key, (key.key, key.fingerprint, key.receipt))
         finally:
-            if not queue:
+            if side is not curs:
                 side.close()
 
     def _rendered_sql(self) -> _Rendered:
