@@ -22,12 +22,12 @@ API = "/api/v1"
 class Server:
     """``ledger serve`` in a child process."""
 
-    def __init__(self, url: str, workers: int) -> None:
+    def __init__(self, url: str, workers: int, python: str = sys.executable) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         env = {**os.environ, "LEDGER_DATABASE_URL": url}
-        command = [sys.executable, "-m", "ledger.cli", "serve", "--port", str(self.port)]
+        command = [python, "-m", "ledger.cli", "serve", "--port", str(self.port)]
         self.process = subprocess.Popen([*command, "--workers", str(workers)], env=env)
         self.base = f"http://127.0.0.1:{self.port}{API}"
         deadline = time.monotonic() + 120

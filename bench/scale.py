@@ -14,20 +14,34 @@ sending ``POST /findings/{id}/progress`` for ``--seconds`` (each client on its
 own findings, so clients never race on a record). The order rotates from
 round to round; medians are reported, with the ratio to the first N. Beside
 the rates, where the time went: how busy the machine's CPUs were (from
-/proc/stat, other work included) and the CPU time per command of the server
-processes and of the private PostgreSQL (its own processes only).
+/proc/stat, other work included), the CPU time per command of the server
+processes and of the private PostgreSQL (its own processes only), and how
+much of the time a writer held the events table's lock (sampled from
+``pg_locks`` every few milliseconds; near 100 % the lock, not the CPUs, bounds
+the rate).
+
+``--against PYTHON`` also starts the same servers with another interpreter
+(the virtual environment of another checkout, e.g. the main branch) and runs
+them in the same rounds: an A/B comparison on a machine whose load changes
+from minute to minute::
+
+    .venv/bin/python bench/scale.py --against <other checkout>/.venv/bin/python
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "faults"))
@@ -37,6 +51,62 @@ from loadgen import Connection, Server, load, pct
 from schemas import fresh_schema
 
 TICK = os.sysconf("SC_CLK_TCK")
+# How often the events table's lock is looked at: often enough for a fraction
+# held, seldom enough to cost the private server little (~200 queries a second).
+LOCK_SAMPLE = 0.005
+HELD = (
+    "SELECT count(*) FILTER (WHERE l.granted), count(*) FILTER (WHERE NOT l.granted) "
+    "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+    "WHERE c.relname = 'ledger_events' AND l.mode = 'ExclusiveLock' "
+    "AND c.relnamespace = to_regnamespace(current_schema())"
+)
+
+
+class LockSampler:
+    """The fraction of samples in which a writer held the events table's lock, the
+    mean number of writers waiting for it, and the number of write transactions
+    (transaction ids used: only a transaction that writes takes one), while the
+    ``with`` block runs."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.samples = self.held = self.waiting = 0
+        self.done = threading.Event()
+
+    def __enter__(self) -> LockSampler:
+        # Connected here, so a failure stops the run instead of showing 0 %.
+        dsn, _, query = self.url.partition("?")
+        schema = dict(p.split("=", 1) for p in query.split("&") if p).get("schema", "public")
+        self.conn = psycopg.connect(dsn, autocommit=True, options=f"-c search_path={schema}")
+        self.xid = self._xid()
+        self.start = time.monotonic()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+        self.seconds = time.monotonic() - self.start
+        # Less the one this query takes itself.
+        self.transactions = self._xid() - self.xid - 1
+        self.conn.close()
+
+    def _xid(self) -> int:
+        return int(self.conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0])  # type: ignore[index]
+
+    def _run(self) -> None:
+        while not self.done.wait(LOCK_SAMPLE):
+            held, waiting = self.conn.execute(HELD).fetchone()  # type: ignore[misc]
+            self.samples += 1
+            self.held += bool(held)
+            self.waiting += waiting
+
+    def figures(self) -> tuple[float, float, float, int]:
+        """Lock held (fraction), waiting writers, held ms per write transaction, those."""
+        n = max(self.samples, 1)
+        held_ms = self.held / n * self.seconds * 1000 / max(self.transactions, 1)
+        return self.held / n, self.waiting / n, held_ms, self.transactions
 
 
 def cpu_times() -> tuple[float, float]:
@@ -67,7 +137,13 @@ def spent(before: dict[int, float], after: dict[int, float]) -> float:
 
 
 def measure(
-    server: Server, database: int | None, token: str, findings: list[str], args: Any, seconds: float
+    server: Server,
+    database: int | None,
+    token: str,
+    findings: list[str],
+    args: Any,
+    seconds: float,
+    url: str = "",
 ) -> dict[str, Any]:
     def report(c: Connection, i: int) -> int:
         body = json.dumps({"narrative": f"进展 {i}"}).encode()
@@ -76,8 +152,11 @@ def measure(
     busy0, total0 = cpu_times()
     app0, db0 = cpu_by_pid(server.process.pid), cpu_by_pid(database)
     gen0 = time.process_time()
-    rate, latencies, errors = load(server.port, token, args.clients, seconds, report)
+    with LockSampler(url) if url else contextlib.nullcontext() as sampler:
+        rate, latencies, errors = load(server.port, token, args.clients, seconds, report)
     gen1 = time.process_time()
+    nan = float("nan")
+    held, waiting, held_ms, txns = sampler.figures() if sampler is not None else (nan,) * 4
     busy1, total1 = cpu_times()
     done = max(len(latencies), 1)
     return {
@@ -89,6 +168,10 @@ def measure(
         "app": spent(app0, cpu_by_pid(server.process.pid)) / done * 1000,
         "db": spent(db0, cpu_by_pid(database)) / done * 1000 if database else float("nan"),
         "gen": (gen1 - gen0) / done * 1000,
+        "held": held,
+        "waiting": waiting,
+        "held ms": held_ms,
+        "group": done / txns if txns else nan,
     }
 
 
@@ -100,6 +183,9 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=256)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--against", metavar="PYTHON", help="also run the servers with this interpreter (A/B)"
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     cluster = None if args.url else PrivateCluster()
@@ -108,9 +194,12 @@ def main() -> None:
             cluster.create()
         with fresh_schema(args.url or cluster.url, "bench_scale") as url:  # type: ignore[union-attr]
             findings, token = prepare(url, args.findings)
-            servers = {n: Server(url, n) for n in args.processes}
+            servers = {f"{n}": Server(url, n) for n in args.processes}
+            if args.against:
+                for n in args.processes:
+                    servers[f"{n} B"] = Server(url, n, args.against)
             try:
-                results = rounds(servers, cluster, token, findings, args)
+                results = rounds(servers, cluster, token, findings, args, url)
             finally:
                 for server in servers.values():
                     server.stop()
@@ -128,43 +217,53 @@ def postmaster(cluster: PrivateCluster | None) -> int | None:
 
 
 def rounds(
-    servers: dict[int, Server],
+    servers: dict[str, Server],
     cluster: PrivateCluster | None,
     token: str,
     findings: list[str],
     args: argparse.Namespace,
-) -> dict[int, list[dict[str, Any]]]:
+    url: str,
+) -> dict[str, list[dict[str, Any]]]:
     database = postmaster(cluster)
     order = list(servers)
     for n in order:  # warm-up: every worker's connections and caches
         measure(servers[n], database, token, findings, args, 2.0)
-    results: dict[int, list[dict[str, Any]]] = {n: [] for n in order}
+    results: dict[str, list[dict[str, Any]]] = {n: [] for n in order}
     for r in range(args.rounds):
         for n in order[r % len(order) :] + order[: r % len(order)]:
-            results[n].append(measure(servers[n], database, token, findings, args, args.seconds))
+            results[n].append(
+                measure(servers[n], database, token, findings, args, args.seconds, url)
+            )
         print(f"  round {r + 1}/{args.rounds} done (load {os.getloadavg()[0]:.1f})", flush=True)
     return results
 
 
-def show(results: dict[int, list[dict[str, Any]]], args: argparse.Namespace) -> None:
+def show(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
     where = args.url or "a private PostgreSQL"
     print(f"\nCommands over HTTP, {args.clients} clients, {where}; medians of {args.rounds} rounds")
     columns = ("processes", "cmd/s", "p50 ms", "p99 ms", "errors", "CPU busy", "app ms/cmd")
-    print("  " + " ".join(f"{c:>10}" for c in (*columns, "db ms/cmd", "gen ms/cmd")) + "  ratio")
-    base = None
+    columns += ("db ms/cmd", "gen ms/cmd", "lock held", "waiting", "ms/txn", "cmd/txn")  # type: ignore[assignment]
+    print("  " + " ".join(f"{c:>10}" for c in columns) + "  ratio")
+    base: dict[bool, float] = {}
     for n, runs in results.items():
         med = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
-        base = base or med["rate"]
+        first = base.setdefault(n.endswith("B"), med["rate"])  # each interpreter its own base
         print(
             f"  {n:>10} {med['rate']:>10.0f} {med['p50']:>10.1f} {med['p99']:>10.1f} "
             f"{med['errors']:>10.0f} {med['busy']:>10.0%} {med['app']:>10.2f} {med['db']:>10.2f} "
-            f"{med['gen']:>10.2f}  {med['rate'] / base:.2f}x"
+            f"{med['gen']:>10.2f} {med['held']:>10.0%} {med['waiting']:>10.1f} "
+            f"{med['held ms']:>10.2f} {med['group']:>10.1f}  "
+            f"{med['rate'] / first:.2f}x"
         )
     print(
         "  CPU busy: the whole machine during the run (other work included); app / db / gen\n"
         "  ms/cmd: CPU time of the server processes / of the private PostgreSQL / of this load\n"
         "  generator per acknowledged command. Two cores over their sum is the most all of it\n"
-        "  could reach on an otherwise idle machine; one process also stops at one core over app."
+        "  could reach on an otherwise idle machine; one process also stops at one core over app.\n"
+        "  lock held: the share of samples in which a writer held the events table's lock;\n"
+        "  waiting: writers waiting for it, on average; ms/txn: held time per write transaction\n"
+        "  (held share x duration / transaction ids used); cmd/txn: commands per transaction.\n"
+        "  B: the servers of --against."
     )
 
 

@@ -69,7 +69,8 @@ class PrivateCluster:
             "port": self.port,
             "listen_addresses": "127.0.0.1",
             "unix_socket_directories": self.home,
-            "max_connections": 60,
+            # scale.py --against runs two sets of servers, each with its pools.
+            "max_connections": 150,
             "shared_buffers": "64MB",
         }
         with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as conf:

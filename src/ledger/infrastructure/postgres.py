@@ -11,11 +11,10 @@ import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
-from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Identifier
 
-from ledger.infrastructure import integrity
+from ledger.infrastructure import integrity, pgsend
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 from ledger.infrastructure.outage import Patience
 
@@ -47,6 +46,20 @@ class _Rendered:
     events: bytes
     integrity: bytes
     key: bytes
+
+
+class _Queue:
+    """Stands in for a cursor: keeps the statements instead of sending them."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[bytes, Any]] = []
+
+    def execute(self, sql: str | bytes, params: Any = None, prepare: bool | None = None) -> None:
+        self.statements.append((sql.encode() if isinstance(sql, str) else sql, params))
+
+    def executemany(self, sql: str, params_seq: Any) -> None:
+        query = sql.encode()
+        self.statements += [(query, params) for params in params_seq]
 
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
@@ -106,6 +119,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         )
         self.insert_key = SQL("INSERT INTO {} VALUES (%s, %s, %b)").format(self.idempotency_table)
         self._sql: _Rendered | None = None
+        self.sender = pgsend.Sender()
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -126,35 +140,31 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], deferred: Deferred, **kwargs: Any
     ) -> Sequence[int] | None:
         """Insert events, side rows and read models computed beforehand, and commit,
-        as one pipeline: the lock is held for the server's work and the commit only.
+        as one pipeline sent in one write (``pgsend``): the lock is held for the
+        server's work and the commit only, not for this process's.
 
         BEGIN and COMMIT are statements of the pipeline (the pool's connections
-        are in autocommit mode): psycopg's ``transaction()`` inside a pipeline
-        syncs before its commit, a round trip while the lock is held. A refused
-        statement (a version taken meanwhile, a key stored twice) makes the
-        server skip the rest, the commit included; the error is raised when
-        the pipeline ends and the open transaction is rolled back.
+        are in autocommit mode). A refused statement (a version taken meanwhile,
+        a key stored twice) makes the server skip the rest, the commit included;
+        the error is raised once every result is read, and the open transaction
+        is rolled back.
         """
+        events = self._rendered_sql().events
+        queued = _Queue()
+        queued.execute(b"BEGIN")
+        self._insert_stored_events(queued, stored_events, **kwargs)
+        self.projector.send(queued, deferred)
+        queued.execute(b"COMMIT")
+        statements = queued.statements
         with self.datastore.get_connection() as conn:
-            curs, side = conn.cursor(), conn.cursor()
             try:
-                with conn.pipeline():
-                    curs.execute(b"BEGIN")
-                    self._insert_stored_events(curs, stored_events, **kwargs)
-                    self.projector.send(side, deferred)
-                    side.execute(b"COMMIT")
-                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+                results = self.sender.run(conn, statements)
             except BaseException:
-                if conn.info.transaction_status in (
-                    TransactionStatus.INTRANS,
-                    TransactionStatus.INERROR,
-                ):
+                if not conn.closed:
                     with contextlib.suppress(psycopg.Error):
-                        conn.rollback()
+                        pgsend.rollback(conn)
                 raise
-            finally:
-                curs.close()
-                side.close()
+        return pgsend.rows(results[[sql for sql, _ in statements].index(events)])
 
     def _insert_once(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -181,29 +191,26 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             return ids
 
     def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+        self, curs: Cursor[DictRow] | _Queue, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        sql = self._rendered(curs.connection)
+        """Lock, notification, events, integrity rows and keys: executed on a cursor in a
+        pipeline, or kept by a ``_Queue`` to be sent together."""
+        side: Any
+        if isinstance(curs, _Queue):
+            sql, side = self._rendered_sql(), curs
+        else:
+            # A second cursor: the first one's RETURNING rows are fetched after the sync.
+            sql, side = self._rendered(curs.connection), curs.connection.cursor()
         # The library's lock and notification (``_lock_table``, ``_notify_channel``).
         for lock in sql.locks:
             curs.execute(lock, prepare=True)
         curs.execute(sql.notify)
         # Plain arrays in binary, not the library's composite type: the same rows
         # for a fraction of the client CPU.
-        curs.execute(
-            sql.events,
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-            prepare=True,
-        )
+        curs.execute(sql.events, self._event_arrays(stored_events), prepare=True)
         entries = kwargs.get("integrity_entries") or integrity.entries(stored_events)
         keys: list[Idempotency] = kwargs.get("idempotency") or []
-        # A second cursor: the first one's RETURNING rows are fetched after the sync.
-        with curs.connection.cursor() as side:
+        try:
             side.execute(
                 sql.integrity,
                 ([leaf for _, leaf in entries], [entry for entry, _ in entries]),
@@ -211,6 +218,24 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             )
             for key in keys:
                 side.execute(sql.key, (key.key, key.fingerprint, key.receipt))
+        finally:
+            if side is not curs:
+                side.close()
+
+    def _rendered_sql(self) -> _Rendered:
+        if self._sql is None:
+            with self.datastore.get_connection() as conn:
+                return self._rendered(conn)
+        return self._sql
+
+    @staticmethod
+    def _event_arrays(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+        return (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        )
 
     def _rendered(self, conn: Any) -> _Rendered:
         """The insert transaction's statements as bytes, rendered once: psycopg renders
