@@ -10,13 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 
 Cell = tuple[int, int]  # (row, column), both 0-based
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -51,7 +58,8 @@ def read(data: bytes, sheet: str | None = None) -> Sheet:
 
 def _xlsx(data: bytes, name: str | None) -> Sheet:
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        with _sized_at_the_top():
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise NotReadable(f"不是有效的 Excel(.xlsx)文件:{error}") from None
     try:
@@ -69,6 +77,40 @@ def _xlsx(data: bytes, name: str | None) -> Sheet:
     }
     _fill_merges(result, xml)
     return result
+
+
+@contextmanager
+def _sized_at_the_top() -> Iterator[None]:
+    """While a workbook loads, look for each sheet's ``<dimension>`` only before its data.
+
+    openpyxl (read-only) looks for it with a parser that reports only element
+    ends, and gives up at the end of ``<sheetData>``: a sheet without one (as
+    openpyxl's own write-only mode saves them: the ledger's exports, the
+    benchmark's workbooks) is parsed twice, the first time for nothing. The
+    schema puts ``<dimension>`` before ``<sheetData>``, so stopping at the
+    start of ``<sheetData>`` gives the same answer (a test compares them).
+    """
+    with _SIZING:
+        ReadOnlyWorksheet._get_size = _size_from_the_top  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            ReadOnlyWorksheet._get_size = _OPENPYXL_GET_SIZE  # type: ignore[method-assign]
+
+
+def _size_from_the_top(ws: Any) -> None:
+    with ws._get_source() as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "end" and element.tag == DIMENSION_TAG:
+                bounds = SheetDimension.from_tree(element).boundaries
+                ws._min_column, ws._min_row, ws._max_column, ws._max_row = bounds
+                return
+            if element.tag == DATA_TAG:
+                return
+
+
+_OPENPYXL_GET_SIZE = ReadOnlyWorksheet._get_size
+_SIZING = threading.Lock()  # one load at a time swaps the method in and out
 
 
 def _fill_merges(sheet: Sheet, xml: bytes) -> None:
