@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from ledger.application.context import CommandContext, Receipt
-from ledger.application.core import Step
+from ledger.application.core import Step as Decision
 from ledger.application.findings import claiming, recording, reporting, verifying
 from ledger.application.ledger import Ledger
 from ledger.domain.errors import DomainError
@@ -169,7 +169,7 @@ class Decider:
         return receipt
 
     def held(
-        self, p: Planned, column: str, name: str, record: Any, step: Step, row: int = 0
+        self, p: Planned, column: str, name: str, record: Any, step: Decision, row: int = 0
     ) -> Receipt:
         """Decide one command on a record in hand (``Ledger.decide_held``): the same rules,
         envelope and idempotency key as ``call``, without the per-command plumbing."""

@@ -91,11 +91,11 @@ def _sized_at_the_top() -> Iterator[None]:
     start of ``<sheetData>`` gives the same answer (a test compares them).
     """
     with _SIZING:
-        ReadOnlyWorksheet._get_size = _size_from_the_top  # type: ignore[method-assign]
+        ReadOnlyWorksheet._get_size = _size_from_the_top
         try:
             yield
         finally:
-            ReadOnlyWorksheet._get_size = _OPENPYXL_GET_SIZE  # type: ignore[method-assign]
+            ReadOnlyWorksheet._get_size = _OPENPYXL_GET_SIZE
 
 
 def _size_from_the_top(ws: Any) -> None:
