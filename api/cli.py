@@ -116,6 +116,8 @@ def _row(t: TokenInfo) -> list[str]:
 def _serve(app: Ledger, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from ledger.api.serving import JoinedHttpToolsProtocol
+
     if args.demo:
         _demo_tokens(app)
     os.environ["LEDGER_DATABASE_URL"] = app.settings.database_url
@@ -128,6 +130,7 @@ def _serve(app: Ledger, args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        http=JoinedHttpToolsProtocol,
         log_level="warning",
     )
     return 0

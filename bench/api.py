@@ -258,6 +258,9 @@ def main() -> None:
         default="wrk" if wrkload.available() else "python",
         help="load generator: wrk when installed, else this process's threads",
     )
+    parser.add_argument(
+        "--only", choices=("reads", "commands"), help="run one of the two parts (both by default)"
+    )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.url}", flush=True)
     print(f"server workers {args.workers}; load from {args.load}; {load_average()}", flush=True)
@@ -273,8 +276,10 @@ def main() -> None:
     server = Server(args.url, args.workers)
     driver = Load(args.load, server.port, token)
     try:
-        reads(driver, inspections, args.rounds, args.seconds)
-        commands(args.url, driver, findings, args.rounds, args.seconds, args.commands)
+        if args.only != "commands":
+            reads(driver, inspections, args.rounds, args.seconds)
+        if args.only != "reads":
+            commands(args.url, driver, findings, args.rounds, args.seconds, args.commands)
     finally:
         server.stop()
 

@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from ledger.api.app import create_app
+from ledger.api.serving import JoinedHttpToolsProtocol
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
 from ledger.domain.values import Actor
@@ -73,7 +74,9 @@ def serve(app: FastAPI) -> tuple[str, Callable[[], None]]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    # The protocol ``ledger serve`` runs (serving.py).
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", http=JoinedHttpToolsProtocol)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -83,3 +83,21 @@ def test_get_finding_returns_a_private_copy(ledger, office, world):
     copy.status = FindingStatus.STRUCK_OFF
     ledger.claim_completion(office, world.finding, summary="仍可申报")
     assert ledger.get_finding(world.finding).status is FindingStatus.CLAIMED
+
+
+@SHARED
+def test_a_batch_on_a_stale_cached_record_catches_it_up_and_commits(ledger, other, office, world):
+    # In a batch (the API's group commit) a conflict found at the insert fails
+    # the whole group; so a cached record is first caught up with what another
+    # process wrote to it, and the batch commits on current state.
+    other.report_progress(office, world.finding, narrative="B 缓存了该问题")
+    ledger.report_progress(office, world.finding, narrative="A 写入,B 的缓存过期")
+    with other.batch():
+        receipt = other.report_progress(office, world.finding, narrative="B 批量写入")
+    history = other.history(world.finding)
+    assert receipt.version == history[-1].originator_version == len(history)
+    assert [e.narrative for e in history[-3:]] == [
+        "B 缓存了该问题",
+        "A 写入,B 的缓存过期",
+        "B 批量写入",
+    ]

@@ -26,6 +26,7 @@ from eventsourcing.utils import Environment
 
 from ledger.infrastructure import integrity
 from ledger.infrastructure.idempotency import Idempotency, Recorded
+from ledger.infrastructure.writelock import WriteLock
 
 # Compiled statements each connection keeps. A write with its read models runs a
 # dozen or so different statements; recompiling each (an insert into a table with
@@ -89,6 +90,22 @@ class LedgerSQLiteDatastore(SQLiteDatastore):
             max_age=max_age,
             pre_ping=pre_ping,
         )
+        self.write_lock = WriteLock.beside(db_name, lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT)
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        """The library's transaction; one that writes first takes the file's write
+        lock (writelock.py), after this process's writer lock and before BEGIN."""
+        if not commit or self.write_lock is None:
+            with super().transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        with (
+            self.get_connection(commit=True) as connection,
+            self.write_lock.held(),
+            connection.transaction(commit=True) as cursor,
+        ):
+            yield cursor
 
 
 class LedgerSQLiteFactory(SQLiteFactory):
