@@ -241,6 +241,46 @@ class LedgerCore(Application[UUID]):
 
         return self._run(command, actor, ctx, {"id": str(record_id), **args}, work)
 
+    def _step(
+        self,
+        cls: type[A],
+        field: str,
+        actor: Actor,
+        ctx: CommandContext,
+        record_id: Any,
+        step: Step,
+    ) -> Receipt:
+        """A command given as a ``Step``, run as any other (see ``_change``)."""
+        return self._change(cls, field, step.command, actor, ctx, record_id, step.args, step.change)
+
+    def decide_held(
+        self, actor: Actor, ctx: CommandContext, key: str, record: Aggregate, step: Step
+    ) -> Receipt:
+        """Decide one command on a record this batch already holds, as ``_change`` would.
+
+        For a bulk caller (an import creating findings) that has the record in
+        hand: the same role check, guard, rules (``step.change``), envelope,
+        fingerprint and idempotency key as the command, without the per-command
+        turn, load and retry plumbing. ``ctx`` must be ``checked()`` already and
+        carries no key (the key is ``key``). Only inside ``batch()``.
+        """
+        batch = self._batch
+        if batch is None:
+            raise RuntimeError("decide_held runs only inside batch()")
+        policy.require_role(step.command, actor)
+        args = {step.subject: str(record.id), **step.args, **ctx.fingerprint_fields()}
+        digest = keys.fingerprint(step.command, actor, args)
+        if found := self._find_key(key):
+            return keys.replay(found, digest, key)
+        envelope = self._envelope(actor, ctx)
+        if step.guarded:
+            self._guard(actor, record)
+        made = step.change(record, envelope)
+        target, item = (made, None) if isinstance(made, Aggregate) else (record, made)
+        receipt = Receipt(target.id, target.version, envelope.correlation_id, item)
+        batch.add([target], [Idempotency(key, digest, keys.dump(receipt))])
+        return receipt
+
     def _guard(self, actor: Actor, record: Aggregate) -> None:
         """Refuse an actor who may not touch this particular record (none by default)."""
 
@@ -291,6 +331,11 @@ class LedgerCore(Application[UUID]):
             self._attempt.loaded.append(aggregate)
             self._cache.put(aggregate)
         return aggregate
+
+    def consult(self, cls: type[A], record_id: Any, field: str) -> A:
+        """A record as a command would consult it now: this batch's pending state if the
+        batch holds it, else the stored one (not cached). For ``decide_held``."""
+        return self._load(cls, record_id, field, reference=True)
 
     def _caught_up(self, cached: Any) -> Any:
         """A cached record with what other processes wrote to it since, applied.
@@ -358,6 +403,24 @@ class Attempt:
     fresh: bool = False
     used_cache: bool = False
     loaded: list[Aggregate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command's decision, apart from how it is run.
+
+    ``change(record, envelope)`` applies the command's rules to the record and
+    returns a part id, a new aggregate (the record is then only consulted), or
+    None. ``args`` are what its idempotency fingerprint covers besides the
+    record's id, which goes under ``subject``. The command runs it through
+    ``_step``; a bulk caller holding the record through ``decide_held``.
+    """
+
+    command: str
+    args: dict[str, Any]
+    change: Callable[[Any, Envelope], Any]
+    subject: str = "id"
+    guarded: bool = True  # the record is the one changed: check the actor may touch it
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from ledger.application.context import NO_CONTEXT, CommandContext, Receipt
-from ledger.application.core import LedgerCore
+from ledger.application.core import LedgerCore, Step
 from ledger.domain import policy, rules
 from ledger.domain.base import Envelope
 from ledger.domain.errors import InvalidTransition
@@ -35,7 +35,7 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Record a finding of an open inspection; returns the finding's id."""
-        args = dict(
+        step = recording(
             category=category,
             number=number,
             text=text,
@@ -46,19 +46,11 @@ class FindingCommands(LedgerCore):
 
         def work(envelope: Envelope) -> tuple[Any, ...]:
             inspection = self._load(Inspection, inspection_id, "inspection_id", reference=True)
-            if not inspection.accepts_findings:
-                raise InvalidTransition("巡视已结束,不能再登记问题", field="inspection_id")
-            finding = Finding.record(
-                envelope,
-                inspection_id=inspection.id,
-                feedback_date=inspection.feedback_date,
-                **args,
-            )
+            finding = step.change(inspection, envelope)
             return finding.id, [finding]
 
-        return self._run(
-            "record_finding", actor, ctx, {"inspection": str(inspection_id), **args}, work
-        )
+        args = {step.subject: str(inspection_id), **step.args}
+        return self._run(step.command, actor, ctx, args, work)
 
     def assign(
         self,
@@ -71,6 +63,15 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Assign responsibility for a finding to a leader, a lead department and units."""
+        step = self.assigning(
+            responsible_leader=responsible_leader, lead_department=lead_department, units=units
+        )
+        return self._step(Finding, "finding_id", actor, ctx, finding_id, step)
+
+    def assigning(
+        self, *, responsible_leader: str = "", lead_department: Any = None, units: Any
+    ) -> Step:
+        """The ``assign`` command as a step (see ``Step``)."""
 
         def change(f: Finding, e: Envelope) -> None:
             self._require_units([lead_department], "lead_department")
@@ -83,7 +84,7 @@ class FindingCommands(LedgerCore):
             )
 
         args = {"leader": responsible_leader, "lead": lead_department, "units": units}
-        return self._change(Finding, "finding_id", "assign", actor, ctx, finding_id, args, change)
+        return Step("assign", args, change)
 
     def set_deadline(
         self, actor: Actor, finding_id: Any, *, deadline: Any, ctx: CommandContext = C
@@ -149,6 +150,27 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Add a measure owned by one unit; the receipt's ``item_id`` is the measure's id."""
+        step = self.adding_measure(
+            actor,
+            kind=kind,
+            text=text,
+            owner_unit=owner_unit,
+            deadline=deadline,
+            long_term=long_term,
+        )
+        return self._step(Finding, "finding_id", actor, ctx, finding_id, step)
+
+    def adding_measure(
+        self,
+        actor: Actor,
+        *,
+        kind: str,
+        text: str,
+        owner_unit: Any,
+        deadline: Any = None,
+        long_term: bool = False,
+    ) -> Step:
+        """The ``add_measure`` command as a step (see ``Step``)."""
         measure_id = uuid4()
 
         def change(f: Finding, e: Envelope) -> UUID:
@@ -168,9 +190,7 @@ class FindingCommands(LedgerCore):
         args = dict(
             kind=kind, text=text, owner_unit=owner_unit, deadline=deadline, long_term=long_term
         )
-        return self._change(
-            Finding, "finding_id", "add_measure", actor, ctx, finding_id, args, change
-        )
+        return Step("add_measure", args, change)
 
     def report_progress(
         self,
@@ -184,54 +204,22 @@ class FindingCommands(LedgerCore):
         ctx: CommandContext = C,
     ) -> Receipt:
         """Report progress with figures and evidence; ``item_id`` is the report's id."""
-        report_id = uuid4()
-
-        def change(f: Finding, e: Envelope) -> UUID:
-            _require_measure_access(actor, f, measure_id)
-            f.report_progress(
-                e,
-                report_id=report_id,
-                narrative=narrative,
-                measure_id=measure_id,
-                figures=figures,
-                evidence=evidence,
-            )
-            return report_id
-
-        args = dict(narrative=narrative, measure_id=measure_id, figures=figures, evidence=evidence)
-        return self._change(
-            Finding, "finding_id", "report_progress", actor, ctx, finding_id, args, change
+        step = reporting(
+            actor, narrative=narrative, measure_id=measure_id, figures=figures, evidence=evidence
         )
+        return self._step(Finding, "finding_id", actor, ctx, finding_id, step)
 
     def claim_completion(
         self, actor: Actor, finding_id: Any, *, summary: str, ctx: CommandContext = C
     ) -> Receipt:
         """The responsible unit claims the rectification complete."""
-        return self._change(
-            Finding,
-            "finding_id",
-            "claim_completion",
-            actor,
-            ctx,
-            finding_id,
-            {"summary": summary},
-            lambda f, e: f.claim_completion(e, summary),
-        )
+        return self._step(Finding, "finding_id", actor, ctx, finding_id, claiming(summary))
 
     def verify(
         self, actor: Actor, finding_id: Any, *, opinion: str = "", ctx: CommandContext = C
     ) -> Receipt:
         """The office verifies a claimed completion (验收)."""
-        return self._change(
-            Finding,
-            "finding_id",
-            "verify",
-            actor,
-            ctx,
-            finding_id,
-            {"opinion": opinion},
-            lambda f, e: f.verify(e, opinion),
-        )
+        return self._step(Finding, "finding_id", actor, ctx, finding_id, verifying(opinion))
 
     def send_back(self, actor: Actor, finding_id: Any, *, ctx: CommandContext = C) -> Receipt:
         """Send a claimed or verified finding back; the reason goes in ``ctx.reason``."""
@@ -343,3 +331,74 @@ def _require_measure_access(actor: Actor, finding: Finding, measure_id: Any) -> 
     measure = finding.measures.get(rules.uuid("measure_id", measure_id))
     if measure is not None:
         policy.require_own_unit(actor, measure.owner_unit)
+
+
+# --- commands as steps: the rules a command and a bulk caller share (see ``Step``) ---
+
+
+def recording(
+    *,
+    category: Any,
+    number: str,
+    text: str,
+    sources: Any = (),
+    deadline: Any = None,
+    long_term: bool = False,
+) -> Step:
+    """``record_finding`` as a step on the inspection; its change returns the new finding."""
+    args = dict(
+        category=category,
+        number=number,
+        text=text,
+        sources=sources,
+        deadline=deadline,
+        long_term=long_term,
+    )
+
+    def change(inspection: Inspection, envelope: Envelope) -> Finding:
+        if not inspection.accepts_findings:
+            raise InvalidTransition("巡视已结束,不能再登记问题", field="inspection_id")
+        return Finding.record(
+            envelope, inspection_id=inspection.id, feedback_date=inspection.feedback_date, **args
+        )
+
+    return Step("record_finding", args, change, subject="inspection", guarded=False)
+
+
+def reporting(
+    actor: Actor,
+    *,
+    narrative: str,
+    measure_id: Any = None,
+    figures: Any = None,
+    evidence: Any = None,
+) -> Step:
+    """``report_progress`` as a step; its change returns the new report's id."""
+    report_id = uuid4()
+
+    def change(f: Finding, e: Envelope) -> UUID:
+        _require_measure_access(actor, f, measure_id)
+        f.report_progress(
+            e,
+            report_id=report_id,
+            narrative=narrative,
+            measure_id=measure_id,
+            figures=figures,
+            evidence=evidence,
+        )
+        return report_id
+
+    args = dict(narrative=narrative, measure_id=measure_id, figures=figures, evidence=evidence)
+    return Step("report_progress", args, change)
+
+
+def claiming(summary: str) -> Step:
+    """``claim_completion`` as a step."""
+    return Step(
+        "claim_completion", {"summary": summary}, lambda f, e: f.claim_completion(e, summary)
+    )
+
+
+def verifying(opinion: str = "") -> Step:
+    """``verify`` as a step."""
+    return Step("verify", {"opinion": opinion}, lambda f, e: f.verify(e, opinion))

@@ -17,8 +17,12 @@ from uuid import UUID
 from sqlalchemy import select
 
 from ledger.application.context import CommandContext, Receipt
+from ledger.application.core import Step as Decision
+from ledger.application.findings import claiming, recording, reporting, verifying
 from ledger.application.ledger import Ledger
 from ledger.domain.errors import DomainError
+from ledger.domain.finding import Finding
+from ledger.domain.inspection import Inspection
 from ledger.domain.values import Actor, FindingStatus
 from ledger.projections.queries import ReadModels
 from ledger.transfer.rows import Planned, Problem
@@ -42,6 +46,8 @@ COLUMNS = {
     "narrative": "progress",
 }
 Command = Callable[[CommandContext], Receipt]
+CLAIM = "依据导入的整改台账:已完成整改"  # the summary of an imported completion claim
+VERIFY = "依据导入的整改台账确认已完成"  # the opinion of its verification
 
 
 class Refused(Exception):
@@ -62,6 +68,11 @@ class Decider:
         self.units = self._known_units()
         self.prefix = f"import:{report.sha256[:24]}"  # the batch reads its keys up front
         self.inspection: UUID | None = None
+        self.record: Inspection | None = None  # the inspection itself
+        # Every command of an import has the same context but for its key (see ``call``).
+        self.ctx = CommandContext(
+            effective_at=options.effective, basis=f"sha256:{report.sha256}"
+        ).checked()
         self.labels: Callable[[str], str] = lambda name: name
 
     def run(self, planned: list[Planned], step: Step | None, labels: Callable[[str], str]) -> None:
@@ -100,32 +111,41 @@ class Decider:
             self.report.unchanged += 1
 
     def _create(self, p: Planned) -> None:
-        inspection = self.inspection
-        finding = self.call(
-            p,
-            "text",
-            "record",
-            lambda ctx: self.app.record_finding(
-                self.actor,
-                inspection,
-                category=p.category,
-                number=p.number,
-                text=p.text,
-                deadline=p.deadline,
-                long_term=p.long_term,
-                ctx=ctx,
-            ),
-        ).id
+        """A new finding: the same commands, decided on the records in hand (``held``)."""
+        if self.record is None:  # consulted once: an import does not change it
+            self.record = self.app.consult(Inspection, self.inspection, "inspection_id")
+        step = recording(
+            category=p.category,
+            number=p.number,
+            text=p.text,
+            deadline=p.deadline,
+            long_term=p.long_term,
+        )
+        finding_id = self.held(p, "text", "record", self.record, step).id
+        finding = self.app.consult(Finding, finding_id, "finding_id")
         lead, units = self.assignment(p)
         if units:
-            self.assign(p, finding, lead, units)
+            step = self.app.assigning(
+                responsible_leader=p.leader, lead_department=lead, units=units
+            )
+            self.held(p, "units", "assign", finding, step)
         for n, m in enumerate(p.measures, 1):
-            owner = lead or units[0]
-            self.add_measure(p, finding, n, m.row, m.text, m.kind, owner)
+            step = self.app.adding_measure(
+                self.actor,
+                kind=m.kind,
+                text=m.text,
+                owner_unit=lead or units[0],
+                deadline=p.deadline,
+                long_term=p.long_term,
+            )
+            self.held(p, "measure", f"measure:{n}", finding, step, row=m.row)
         if p.progress:
-            self.report_progress(p, finding)
+            self.held(
+                p, "progress", "progress", finding, reporting(self.actor, narrative=p.progress)
+            )
         if p.completed:
-            self.complete(p, finding, FindingStatus.ONGOING)
+            self.held(p, "status", "claim", finding, claiming(CLAIM))
+            self.held(p, "status", "verify", finding, verifying(VERIFY))
 
     # --- commands, each one event -------------------------------------------------------
 
@@ -141,6 +161,22 @@ class Decider:
         )
         try:
             receipt = command(ctx)
+        except DomainError as error:
+            where = COLUMNS.get(error.field or "", column)
+            raise Refused(row or p.row, self.labels(where), error.message) from None
+        if not receipt.replayed:
+            self.report.events += 1
+        return receipt
+
+    def held(
+        self, p: Planned, column: str, name: str, record: Any, step: Decision, row: int = 0
+    ) -> Receipt:
+        """Decide one command on a record in hand (``Ledger.decide_held``): the same rules,
+        envelope and idempotency key as ``call``, without the per-command plumbing."""
+        try:
+            receipt = self.app.decide_held(
+                self.actor, self.ctx, self.key(p.number, name), record, step
+            )
         except DomainError as error:
             where = COLUMNS.get(error.field or "", column)
             raise Refused(row or p.row, self.labels(where), error.message) from None
@@ -205,17 +241,13 @@ class Decider:
                 p,
                 "status",
                 "claim",
-                lambda ctx: self.app.claim_completion(
-                    self.actor, finding, summary="依据导入的整改台账:已完成整改", ctx=ctx
-                ),
+                lambda ctx: self.app.claim_completion(self.actor, finding, summary=CLAIM, ctx=ctx),
             )
         self.call(
             p,
             "status",
             "verify",
-            lambda ctx: self.app.verify(
-                self.actor, finding, opinion="依据导入的整改台账确认已完成", ctx=ctx
-            ),
+            lambda ctx: self.app.verify(self.actor, finding, opinion=VERIFY, ctx=ctx),
         )
 
     # --- reference data -----------------------------------------------------------------
