@@ -159,24 +159,22 @@ class Decider:
             basis=f"sha256:{self.report.sha256}",
             idempotency_key=self.key(p.number, step),
         )
-        try:
-            receipt = command(ctx)
-        except DomainError as error:
-            where = COLUMNS.get(error.field or "", column)
-            raise Refused(row or p.row, self.labels(where), error.message) from None
-        if not receipt.replayed:
-            self.report.events += 1
-        return receipt
+        return self._counted(p, column, row, lambda: command(ctx))
 
     def held(
         self, p: Planned, column: str, name: str, record: Any, step: Decision, row: int = 0
     ) -> Receipt:
         """Decide one command on a record in hand (``Ledger.decide_held``): the same rules,
         envelope and idempotency key as ``call``, without the per-command plumbing."""
+        key = self.key(p.number, name)
+        return self._counted(
+            p, column, row, lambda: self.app.decide_held(self.actor, self.ctx, key, record, step)
+        )
+
+    def _counted(self, p: Planned, column: str, row: int, decide: Callable[[], Receipt]) -> Receipt:
+        """Run one decision: a refusal becomes ``Refused`` at its column; a new event counts."""
         try:
-            receipt = self.app.decide_held(
-                self.actor, self.ctx, self.key(p.number, name), record, step
-            )
+            receipt = decide()
         except DomainError as error:
             where = COLUMNS.get(error.field or "", column)
             raise Refused(row or p.row, self.labels(where), error.message) from None
