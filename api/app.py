@@ -19,6 +19,7 @@ from ledger.projections.queries import ReadModels
 
 from . import console, docs, errors
 from .deps import Writer
+from .pulse import Pulse
 from .routes import (
     accountability,
     audit,
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.reads = ReadModels(ledger.projector)
     app.state.writer = writer = Writer(ledger)
     app.state.credentials = Credentials(ledger.projector.db.engine)
+    app.state.pulse = Pulse(ledger.projector.db.engine)
     errors.install(app)
     # Each resource's router straight on the app: every level of included
     # routers is matched again on each request (FastAPI walks it twice).

@@ -22,6 +22,9 @@ from ledger.infrastructure.lookup import Lookup
 
 T = TypeVar("T")
 
+# The read model whose tracking row names the state (any would do: they all move together).
+TRACKED = "findings"
+
 
 class Memo:
     """A bounded table of answers labelled with the position they were computed at."""
@@ -29,17 +32,22 @@ class Memo:
     def __init__(self, engine: Engine, size: int = 2048) -> None:
         self.engine = engine
         self.size = size
-        self.find = Lookup(engine, "SELECT position FROM {table} WHERE name = ?", "rm_tracking")
+        self.find = Lookup(
+            engine, "SELECT position FROM {rm_tracking} WHERE name = ?", "rm_tracking"
+        )
         self.kept: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
     def position(self) -> int:
-        row = self.find.one("findings")
+        row = self.find.one(TRACKED)
         return 0 if row is None else int(row[0])
 
-    def peek(self, key: Hashable) -> Any:
-        """The answer kept under ``key`` if it is still right, else None (computes nothing)."""
-        at = self.position()
+    def peek(self, key: Hashable, at: int | None = None) -> Any:
+        """The answer kept under ``key`` if it is still right, else None (computes nothing).
+
+        ``at``: the position, if the caller read it already (after its question
+        arrived: the API's ``Pulse``); else it is read here."""
+        at = self.position() if at is None else at
         with self.lock:
             kept = self.kept.get(key)
         return kept[1] if kept is not None and kept[0] == at else None

@@ -49,13 +49,14 @@ class ReadModels(
         return list(self.kept(("counts", one, when), lambda: self._counts(one, when)))
 
     def counts_kept(
-        self, inspection_id: str | None = None, when: When | None = None
+        self, inspection_id: str | None = None, when: When | None = None, at: int | None = None
     ) -> list[Counts] | None:
         """The counts if an answer is kept and still right, else None: a caller that
-        must not wait on a query (the event loop) asks this first."""
+        must not wait on a query (the event loop) asks this first, with the read
+        models' position ``at`` if it knows it (else that is looked up)."""
         when = when or When.of()
         one = None if inspection_id is None else str(inspection_id)
-        found = None if self.memo is None else self.memo.peek(("counts", one, when))
+        found = None if self.memo is None else self.memo.peek(("counts", one, when), at)
         return None if found is None else list(found)
 
     def _counts(self, inspection_id: str | None, when: When) -> tuple[Counts, ...]:

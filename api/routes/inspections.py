@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from ledger.domain.errors import NotFound
 
 from .. import schemas as s
-from ..deps import ActorDep, ReadsDep, WhenDep, not_a_unit
+from ..deps import ActorDep, BeatDep, ReadsDep, WhenDep, not_a_unit
 from ..errors import RESPONSES
 from .commanding import Command, add
 
@@ -50,10 +50,13 @@ def list_counts(actor: ActorDep, reads: ReadsDep, when: WhenDep) -> list[s.Count
 @router.get(
     "/inspections/{inspection_id}", response_model=s.CountsPublic, summary="一次巡视的整改统计"
 )
-async def counts(inspection_id: UUID, actor: ActorDep, reads: ReadsDep, when: WhenDep) -> Response:
-    # The most asked question: answered in place when kept (memo.py), else by a
-    # query in the thread pool, so a slow query never holds up the event loop.
-    found = reads.counts_kept(str(inspection_id), when)
+async def counts(
+    inspection_id: UUID, actor: ActorDep, reads: ReadsDep, when: WhenDep, beat: BeatDep
+) -> Response:
+    # The most asked question: answered in place when kept at the position read
+    # for this request (memo.py, pulse.py), else by a query in the thread pool, so
+    # a slow query never holds up the event loop.
+    found = reads.counts_kept(str(inspection_id), when, beat.position)
     if found is None:
         found = await run_in_threadpool(reads.counts, str(inspection_id), when)
     if not found:

@@ -39,6 +39,7 @@ class Server:
     url: str
     app: FastAPI
     clients: list[httpx.Client] = field(default_factory=list)
+    database: str = ""  # the URL the server was started on
 
     @property
     def ledger(self) -> Ledger:
@@ -96,7 +97,7 @@ def serve(app: FastAPI) -> tuple[str, Callable[[], None]]:
 def start(url: str) -> Iterator[Server]:
     app = create_app(Settings(url))
     base, stop = serve(app)
-    server = Server(base, app)
+    server = Server(base, app, database=url)
     try:
         yield server
     finally:

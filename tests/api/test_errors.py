@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -197,14 +198,17 @@ def test_a_revoked_token_is_401(world, snapshot_of, unchanged) -> None:
 
 
 def test_an_expired_token_is_401(world, snapshot_of, unchanged) -> None:
+    # Expiry is checked against the clock on every request, also for a token the
+    # server has read before and keeps: this one expires a second after its first use.
     token = world.server.token(world.actors["office"], days=1)
-    client = world.server.client(token)
-    assert client.get("/me").json()["id"] == "office-1"
-    past = datetime.now(UTC) - timedelta(seconds=1)
+    soon = datetime.now(UTC) + timedelta(seconds=1)
     with world.server.credentials.engine.begin() as conn:
         conn.execute(
-            update(TOKENS).where(TOKENS.c.token_id == token.split("_")[1]).values(expires_at=past)
+            update(TOKENS).where(TOKENS.c.token_id == token.split("_")[1]).values(expires_at=soon)
         )
+    client = world.server.client(token)
+    assert client.get("/me").json()["id"] == "office-1"
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.05)
     refused(world, snapshot_of, client.get("/me"), 401)
 
 

@@ -5,6 +5,14 @@ secret is 32 random bytes, and only its SHA-256 is stored (a random 256-bit
 secret needs no slow hash: there is nothing to guess). Checking compares the
 hashes in constant time. Each token carries the actor its events are
 attributed to: id, name, role and, for a responsible unit, the unit.
+
+Revocations are counted: each one adds 1 to the single row of
+``ledger_token_revision`` in its own transaction. A caller that reads that
+number after a request arrived (the API reads it with the read models'
+position, once for all requests of a turn of its event loop: ``api/pulse.py``)
+may answer from tokens it read earlier, as long as the number has not moved
+since: no token can have been revoked meanwhile. A token's expiry is checked
+on every request against the clock.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -30,6 +39,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from ledger.domain import rules
 from ledger.domain.errors import InvalidInput, NotFound
@@ -52,6 +62,14 @@ TOKENS = Table(
     Column("expires_at", DateTime(timezone=True)),
     Column("revoked", Boolean, nullable=False),
 )
+# One row (id 1): how many revocations there have been.
+REVISION = Table(
+    "ledger_token_revision",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("revision", BigInteger, nullable=False),
+)
+_KEPT = 10_000  # tokens kept in memory per process
 
 
 class Unauthenticated(Exception):
@@ -76,13 +94,17 @@ class Credentials:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        _count_from_zero(engine)
         self._find = Lookup(
             engine,
             "SELECT secret_sha256, actor_id, name, role, unit, expires_at, revoked "
-            "FROM {table} WHERE token_id = ?",
+            "FROM {ledger_tokens} WHERE token_id = ?",
             TOKENS.name,
         )
         self._actors: dict[tuple[Any, ...], Actor] = {}
+        # token id -> (secret's digest, actor, expiry, revoked), read at ``_revision``
+        self._kept: dict[str, tuple[str, Actor, datetime | None, bool]] = {}
+        self._revision = -1
 
     def issue(
         self,
@@ -119,35 +141,53 @@ class Credentials:
         info = TokenInfo(token_id, actor, label, now, expires, False)
         return f"{PREFIX}_{token_id}_{secret}", info
 
-    def authenticate(self, token: str) -> Actor:
+    def authenticate(self, token: str, revision: int | None = None) -> Actor:
         """The actor a token stands for; Unauthenticated if it is not a live token.
 
-        Every request asks this, so it reads the row with one fixed statement
-        (``lookup.py``) and reuses the Actor of an identical row.
+        ``revision``: the revocation count, read after the request arrived. With
+        it, a token read before is taken as it was while the count stands still
+        (see the module's note); without it, the row is read now. The row is
+        read with one fixed statement (``lookup.py``), and the Actor of an
+        identical row is reused.
         """
         parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 16:
             raise Unauthenticated("令牌格式不正确")
-        row = self._find.one(parts[1])
-        if row is None:
-            raise Unauthenticated("令牌无效")
-        digest, actor_id, name, role, unit, expires_at, revoked = row
+        if revision is not None and revision != self._revision:
+            self._kept = {}  # a token may have been revoked: read each again
+            self._revision = revision
+        kept = self._kept.get(parts[1]) if revision is not None else None
+        if kept is None:
+            kept = self._read(parts[1])
+            if revision is not None and revision == self._revision:
+                if len(self._kept) >= _KEPT:
+                    self._kept = {}
+                self._kept[parts[1]] = kept
+        digest, actor, expires_at, revoked = kept
         if not hmac.compare_digest(digest, _digest(parts[2])):
             raise Unauthenticated("令牌无效")
         if revoked:
             raise Unauthenticated("令牌已吊销")
-        if expires_at is not None and _moment(expires_at) <= datetime.now(UTC):
+        if expires_at is not None and expires_at <= datetime.now(UTC):
             raise Unauthenticated("令牌已过期")
+        return actor
+
+    def _read(self, token_id: str) -> tuple[str, Actor, datetime | None, bool]:
+        row = self._find.one(token_id)
+        if row is None:
+            raise Unauthenticated("令牌无效")
+        digest, actor_id, name, role, unit, expires_at, revoked = row
         key = (actor_id, name, role, unit)
         actor = self._actors.get(key)
         if actor is None:
             actor = Actor(
                 id=actor_id, name=name, role=Role(role), unit=UUID(unit) if unit else None
             )
-            if len(self._actors) > 10_000:
+            if len(self._actors) > _KEPT:
                 self._actors.clear()
             self._actors[key] = actor
-        return actor
+        expires = None if expires_at is None else _moment(expires_at)
+        return digest, actor, expires, bool(revoked)
 
     def revoke(self, token_id: str) -> TokenInfo:
         """Revoke a token by its id (the part after ``lg_``); NotFound if unknown."""
@@ -157,6 +197,9 @@ class Credentials:
             )
             if done.rowcount != 1:
                 raise NotFound(f"没有编号为 {token_id!r} 的令牌", field="token_id")
+            conn.execute(
+                update(REVISION).where(REVISION.c.id == 1).values(revision=REVISION.c.revision + 1)
+            )
             row = conn.execute(select(TOKENS).where(TOKENS.c.token_id == token_id)).one()
         return _info(row)
 
@@ -165,6 +208,18 @@ class Credentials:
         with self.engine.connect() as conn:
             rows = conn.execute(select(TOKENS).order_by(TOKENS.c.issued_at)).all()
         return [_info(row) for row in rows]
+
+
+def _count_from_zero(engine: Engine) -> None:
+    """Give the revocation count its row, once (a ledger made before it existed gets it too)."""
+    with engine.begin() as conn:
+        if conn.execute(select(REVISION.c.id).where(REVISION.c.id == 1)).first() is not None:
+            return
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(REVISION).values(id=1, revision=0))
+    except IntegrityError:
+        pass  # another process gave it at the same time
 
 
 def _actor(actor_id: str, name: str, role: str, unit: str | None) -> Actor:

@@ -23,14 +23,16 @@ OWN_POOL = {"pool_size": 1, "max_overflow": 4, "pool_timeout": 10}
 
 
 class Lookup:
-    """``SELECT … WHERE key = ?`` on one table; ``{table}`` and ``?`` are filled in."""
+    """A fixed ``SELECT``; each ``{name}`` of ``tables`` and each ``?`` are filled in."""
 
-    def __init__(self, engine: Engine, sql: str, table: str) -> None:
+    def __init__(self, engine: Engine, sql: str, *tables: str) -> None:
         translate = engine.get_execution_options().get("schema_translate_map") or {}
         schema = translate.get(None)
         postgres = engine.dialect.name == "postgresql"
-        qualified = f'"{schema}"."{table}"' if postgres and schema else f'"{table}"'
-        self.sql = sql.replace("{table}", qualified).replace("?", "%s" if postgres else "?")
+        for table in tables:
+            qualified = f'"{schema}"."{table}"' if postgres and schema else f'"{table}"'
+            sql = sql.replace("{" + table + "}", qualified)
+        self.sql = sql.replace("?", "%s" if postgres else "?")
         self.postgres = postgres
         self.engine = engine
         if postgres:
