@@ -254,7 +254,7 @@ class LedgerCore(Application[UUID]):
         return self._change(cls, field, step.command, actor, ctx, record_id, step.args, step.change)
 
     def decide_held(
-        self, actor: Actor, ctx: CommandContext, key: str, record: Aggregate, step: Step
+        self, actor: Actor, ctx: CommandContext, key: str | None, record: Aggregate, step: Step
     ) -> Receipt:
         """Decide one command on a record this batch already holds, as ``_change`` would.
 
@@ -262,24 +262,43 @@ class LedgerCore(Application[UUID]):
         hand: the same role check, guard, rules (``step.change``), envelope,
         fingerprint and idempotency key as the command, without the per-command
         turn, load and retry plumbing. ``ctx`` must be ``checked()`` already and
-        carries no key (the key is ``key``). Only inside ``batch()``.
+        carries no key (the key is ``key``; None for a command without one, as
+        the command would run with ``ctx.idempotency_key`` None). Only inside
+        ``batch()``.
         """
         batch = self._batch
         if batch is None:
             raise RuntimeError("decide_held runs only inside batch()")
         policy.require_role(step.command, actor)
-        args = {step.subject: str(record.id), **step.args, **ctx.fingerprint_fields()}
-        digest = keys.fingerprint(step.command, actor, args)
-        if found := self._find_key(key):
-            return keys.replay(found, digest, key)
+        digest = ""
+        if key is not None:
+            args = {step.subject: str(record.id), **step.args, **ctx.fingerprint_fields()}
+            digest = keys.fingerprint(step.command, actor, args)
+            if found := self._find_key(key):
+                return keys.replay(found, digest, key)
         envelope = self._envelope(actor, ctx)
         if step.guarded:
             self._guard(actor, record)
         made = step.change(record, envelope)
         target, item = (made, None) if isinstance(made, Aggregate) else (record, made)
         receipt = Receipt(target.id, target.version, envelope.correlation_id, item)
-        batch.add([target], [Idempotency(key, digest, keys.dump(receipt))])
+        stored = [Idempotency(key, digest, keys.dump(receipt))] if key is not None else []
+        batch.add([target], stored)
         return receipt
+
+    def stored_key(self, key: str) -> Recorded | None:
+        """What is stored under an idempotency key, this batch's own keys included
+        (for a bulk caller's key of its own; only inside ``batch()``)."""
+        if self._batch is None:
+            raise RuntimeError("stored_key runs only inside batch()")
+        return self._find_key(key)
+
+    def store_key(self, stored: Idempotency) -> None:
+        """Store a key of a bulk caller's own with this batch's events (written only if
+        the batch writes any; only inside ``batch()``)."""
+        if self._batch is None:
+            raise RuntimeError("store_key runs only inside batch()")
+        self._batch.add([], [stored])
 
     def _guard(self, actor: Actor, record: Aggregate) -> None:
         """Refuse an actor who may not touch this particular record (none by default)."""
