@@ -208,14 +208,15 @@ def test_an_import_keeps_one_idempotency_key_for_its_file_not_one_per_step(
 def test_reimporting_a_file_after_the_ledger_changed_is_refused_and_records_nothing(
     ledger: Ledger,
 ) -> None:
-    first = apply_import(ledger, workbook(), options())
+    data = workbook()  # the same bytes each time (a workbook's bytes name the second saved)
+    first = apply_import(ledger, data, options())
     rows = list(ROWS)
     rows[1] = (*rows[1][:8], "已完成动态调整", "已完成")
     assert apply_import(ledger, workbook(rows), options()).changed == 1  # another file
     before = log_snapshot(ledger)
     for again in (
-        plan_import(ledger, workbook(), options()),
-        apply_import(ledger, workbook(), options()),
+        plan_import(ledger, data, options()),
+        apply_import(ledger, data, options()),
     ):
         assert again.sha256 == first.sha256 and not again.applied
         assert [(p.row, p.message) for p in again.problems] == [(0, IMPORTED)]
@@ -235,16 +236,17 @@ def test_of_two_imports_of_one_file_at_once_only_one_writes(
     second = replace(options().new_inspection, title="县委第二轮巡察")
     inspection = apply_import(ledger, workbook(ROWS[:1]), options(new_inspection=second))
     into = options(new_inspection=None, inspection_id=inspection.inspection_id)
+    data = workbook()  # one file: the same bytes for both
     other = Ledger(Settings(backend_url))
     inner: list[Any] = []
 
     def meanwhile(done: int, total: int) -> None:
         if not inner:  # the other process imports the same file while this one decides
-            inner.append(apply_import(other, workbook(), into))
+            inner.append(apply_import(other, data, into))
 
     try:
         with pytest.raises(VersionConflict):
-            apply_import(ledger, workbook(), into, meanwhile)
+            apply_import(ledger, data, into, meanwhile)
         assert inner[0].applied and inner[0].created == 5
         after = log_snapshot(other)
     finally:

@@ -79,13 +79,14 @@ def test_an_import_records_byte_for_byte_what_the_commands_record(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch, repeatable: Callable[[], None]
 ) -> None:
     logs = []
+    data = workbook()  # the same bytes for both (a workbook's bytes name the second saved)
     for path in ("held", "commands"):
         if path == "commands":
             monkeypatch.setattr(decide.Decider, "_create", _create_by_commands)
         repeatable()
         app = Ledger(Settings(f"sqlite:///{tmp_path}/{path}.db"))
         try:
-            report = apply_import(app, workbook(), options())
+            report = apply_import(app, data, options())
             assert report.applied and report.problems == [] and report.created == 6
             logs.append(log_snapshot(app))
         finally:

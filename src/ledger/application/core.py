@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
@@ -22,6 +23,7 @@ from ledger.config import Settings
 from ledger.domain import policy, rules
 from ledger.domain.base import Aggregate, Envelope
 from ledger.domain.errors import DomainError, InvalidInput, NotFound, VersionConflict
+from ledger.domain.ids import uuid4
 from ledger.domain.values import Actor
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 from ledger.infrastructure.mapper import OrjsonTranscoder, PydanticMapper
@@ -220,6 +222,23 @@ class LedgerCore(Application[UUID]):
             correlation_id=ctx.correlation_id or uuid4(),
         )
 
+    def _held_envelope(self, actor: Actor, ctx: CommandContext, batch: Batch) -> Envelope:
+        """``_envelope`` for ``decide_held``: a given effective time is checked once per
+        batch (it cannot become later than the recording clock as that moves on)."""
+        if ctx.effective_at is None:
+            return self._envelope(actor, ctx)
+        moment = now()  # read as ``_envelope`` reads it (tests count the clock's readings)
+        effective = batch.effective.get(ctx)
+        if effective is None:
+            effective = batch.effective[ctx] = ctx.effective_time(moment)
+        return Envelope(
+            actor=actor,
+            effective_at=effective,
+            reason=ctx.reason,
+            basis=ctx.basis,
+            correlation_id=ctx.correlation_id or uuid4(),
+        )
+
     def _change(
         self,
         cls: type[A],
@@ -276,7 +295,7 @@ class LedgerCore(Application[UUID]):
             digest = keys.fingerprint(step.command, actor, args)
             if found := self._find_key(key):
                 return keys.replay(found, digest, key)
-        envelope = self._envelope(actor, ctx)
+        envelope = self._held_envelope(actor, ctx, batch)
         if step.guarded:
             self._guard(actor, record)
         made = step.change(record, envelope)
@@ -450,6 +469,8 @@ class Batch:
     keys: dict[str, Idempotency] = field(default_factory=dict)
     prefix: str = ""  # keys under it were read up front, into ``stored``
     stored: dict[str, Recorded] = field(default_factory=dict)
+    # ``decide_held``'s effective times, checked once per context (``_held_envelope``).
+    effective: dict[CommandContext, datetime] = field(default_factory=dict)
 
     def add(self, aggregates: list[Aggregate], stored: list[Idempotency]) -> None:
         for aggregate in aggregates:
