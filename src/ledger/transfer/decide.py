@@ -3,7 +3,7 @@
 Every command goes through the application as any user's would (roles,
 rules, one event each), inside the caller's ``Ledger.batch()``. Its basis is
 the file's sha256. One idempotency key names the file and the inspection
-(``Decider.file_key``), written with the import's events: a second import of
+(``Decider._file_key``), written with the import's events: a second import of
 the same file into the same inspection records nothing (it is refused if the
 ledger has changed since), and of two concurrent imports of one file only one
 can write. The commands that do not belong to one finding (opening the
