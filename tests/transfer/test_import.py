@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import openpyxl
+import pytest
 
 from ledger.application.ledger import Ledger
+from ledger.config import Settings
+from ledger.domain.errors import VersionConflict
 from ledger.domain.finding import Finding
 from ledger.projections.queries import ReadModels
+from ledger.transfer.decide import IMPORTED
 from ledger.transfer.importer import apply_import, plan_import
 from ledger.transfer.xlsx_out import export_xlsx
-from tests.conftest import log_snapshot
+from tests.conftest import idempotency_rows, log_snapshot
 from tests.transfer.conftest import ROWS, options, workbook
 
 
@@ -185,3 +190,67 @@ def test_columns_can_be_mapped_to_other_headers(ledger: Ledger) -> None:
     assert report.problems == [] and report.created == 1
     finding = next(iter(findings_by_number(ledger, str(report.inspection_id)).values()))
     assert (finding.text, finding.deadline) == ("资金滞留", date(2018, 12, 31))
+
+
+def test_an_import_keeps_one_idempotency_key_for_its_file_not_one_per_step(
+    ledger: Ledger,
+) -> None:
+    report = apply_import(ledger, workbook(), options())
+    assert report.applied and report.events == 35
+    mine = [
+        k for k, _, _ in idempotency_rows(ledger) if k.startswith(f"import:{report.sha256[:24]}")
+    ]
+    kinds = sorted(k.split(":")[2] for k in mine)
+    # the file, the new inspection and its feedback, the six units it registered
+    assert kinds == ["feedback", "file", "open-inspection", *["unit"] * 6]
+
+
+def test_reimporting_a_file_after_the_ledger_changed_is_refused_and_records_nothing(
+    ledger: Ledger,
+) -> None:
+    data = workbook()  # the same bytes each time (a workbook's bytes name the second saved)
+    first = apply_import(ledger, data, options())
+    rows = list(ROWS)
+    rows[1] = (*rows[1][:8], "已完成动态调整", "已完成")
+    assert apply_import(ledger, workbook(rows), options()).changed == 1  # another file
+    before = log_snapshot(ledger)
+    for again in (
+        plan_import(ledger, data, options()),
+        apply_import(ledger, data, options()),
+    ):
+        assert again.sha256 == first.sha256 and not again.applied
+        assert [(p.row, p.message) for p in again.problems] == [(0, IMPORTED)]
+    assert log_snapshot(ledger) == before
+
+
+SHARED = pytest.mark.parametrize("backend_url", ["sqlite", "postgres"], indirect=True)
+
+
+@SHARED
+def test_of_two_imports_of_one_file_at_once_only_one_writes(
+    ledger: Ledger, backend_url: str
+) -> None:
+    """Two application instances on one database stand for two processes; the units
+    and the inspection exist already, so only the file's key is in common."""
+    apply_import(ledger, workbook(), options())  # every unit registered, in another inspection
+    second = replace(options().new_inspection, title="县委第二轮巡察")
+    inspection = apply_import(ledger, workbook(ROWS[:1]), options(new_inspection=second))
+    into = options(new_inspection=None, inspection_id=inspection.inspection_id)
+    data = workbook()  # one file: the same bytes for both
+    other = Ledger(Settings(backend_url))
+    inner: list[Any] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not inner:  # the other process imports the same file while this one decides
+            inner.append(apply_import(other, data, into))
+
+    try:
+        with pytest.raises(VersionConflict):
+            apply_import(ledger, data, into, meanwhile)
+        assert inner[0].applied and inner[0].created == 5
+        after = log_snapshot(other)
+    finally:
+        other.close()
+    assert log_snapshot(ledger) == after
+    found = findings_by_number(ledger, str(inspection.inspection_id))
+    assert sorted(found) == ["1", "2", "3", "4", "5", "6"]

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
@@ -22,6 +23,7 @@ from ledger.config import Settings
 from ledger.domain import policy, rules
 from ledger.domain.base import Aggregate, Envelope
 from ledger.domain.errors import DomainError, InvalidInput, NotFound, VersionConflict
+from ledger.domain.ids import uuid4
 from ledger.domain.values import Actor
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 from ledger.infrastructure.mapper import OrjsonTranscoder, PydanticMapper
@@ -220,6 +222,23 @@ class LedgerCore(Application[UUID]):
             correlation_id=ctx.correlation_id or uuid4(),
         )
 
+    def _held_envelope(self, actor: Actor, ctx: CommandContext, batch: Batch) -> Envelope:
+        """``_envelope`` for ``decide_held``: a given effective time is checked once per
+        batch (it cannot become later than the recording clock as that moves on)."""
+        if ctx.effective_at is None:
+            return self._envelope(actor, ctx)
+        moment = now()  # read as ``_envelope`` reads it (tests count the clock's readings)
+        effective = batch.effective.get(ctx)
+        if effective is None:
+            effective = batch.effective[ctx] = ctx.effective_time(moment)
+        return Envelope(
+            actor=actor,
+            effective_at=effective,
+            reason=ctx.reason,
+            basis=ctx.basis,
+            correlation_id=ctx.correlation_id or uuid4(),
+        )
+
     def _change(
         self,
         cls: type[A],
@@ -254,7 +273,7 @@ class LedgerCore(Application[UUID]):
         return self._change(cls, field, step.command, actor, ctx, record_id, step.args, step.change)
 
     def decide_held(
-        self, actor: Actor, ctx: CommandContext, key: str, record: Aggregate, step: Step
+        self, actor: Actor, ctx: CommandContext, key: str | None, record: Aggregate, step: Step
     ) -> Receipt:
         """Decide one command on a record this batch already holds, as ``_change`` would.
 
@@ -262,24 +281,43 @@ class LedgerCore(Application[UUID]):
         hand: the same role check, guard, rules (``step.change``), envelope,
         fingerprint and idempotency key as the command, without the per-command
         turn, load and retry plumbing. ``ctx`` must be ``checked()`` already and
-        carries no key (the key is ``key``). Only inside ``batch()``.
+        carries no key (the key is ``key``; None for a command without one, as
+        the command would run with ``ctx.idempotency_key`` None). Only inside
+        ``batch()``.
         """
         batch = self._batch
         if batch is None:
             raise RuntimeError("decide_held runs only inside batch()")
         policy.require_role(step.command, actor)
-        args = {step.subject: str(record.id), **step.args, **ctx.fingerprint_fields()}
-        digest = keys.fingerprint(step.command, actor, args)
-        if found := self._find_key(key):
-            return keys.replay(found, digest, key)
-        envelope = self._envelope(actor, ctx)
+        digest = ""
+        if key is not None:
+            args = {step.subject: str(record.id), **step.args, **ctx.fingerprint_fields()}
+            digest = keys.fingerprint(step.command, actor, args)
+            if found := self._find_key(key):
+                return keys.replay(found, digest, key)
+        envelope = self._held_envelope(actor, ctx, batch)
         if step.guarded:
             self._guard(actor, record)
         made = step.change(record, envelope)
         target, item = (made, None) if isinstance(made, Aggregate) else (record, made)
         receipt = Receipt(target.id, target.version, envelope.correlation_id, item)
-        batch.add([target], [Idempotency(key, digest, keys.dump(receipt))])
+        stored = [Idempotency(key, digest, keys.dump(receipt))] if key is not None else []
+        batch.add([target], stored)
         return receipt
+
+    def stored_key(self, key: str) -> Recorded | None:
+        """What is stored under an idempotency key, this batch's own keys included
+        (for a bulk caller's key of its own; only inside ``batch()``)."""
+        if self._batch is None:
+            raise RuntimeError("stored_key runs only inside batch()")
+        return self._find_key(key)
+
+    def store_key(self, stored: Idempotency) -> None:
+        """Store a key of a bulk caller's own with this batch's events (written only if
+        the batch writes any; only inside ``batch()``)."""
+        if self._batch is None:
+            raise RuntimeError("store_key runs only inside batch()")
+        self._batch.add([], [stored])
 
     def _guard(self, actor: Actor, record: Aggregate) -> None:
         """Refuse an actor who may not touch this particular record (none by default)."""
@@ -431,6 +469,8 @@ class Batch:
     keys: dict[str, Idempotency] = field(default_factory=dict)
     prefix: str = ""  # keys under it were read up front, into ``stored``
     stored: dict[str, Recorded] = field(default_factory=dict)
+    # ``decide_held``'s effective times, checked once per context (``_held_envelope``).
+    effective: dict[CommandContext, datetime] = field(default_factory=dict)
 
     def add(self, aggregates: list[Aggregate], stored: list[Idempotency]) -> None:
         for aggregate in aggregates:

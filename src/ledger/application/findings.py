@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from ledger.application.context import NO_CONTEXT, CommandContext, Receipt
 from ledger.application.core import LedgerCore, Step
@@ -11,6 +11,7 @@ from ledger.domain import policy, rules
 from ledger.domain.base import Envelope
 from ledger.domain.errors import InvalidTransition
 from ledger.domain.finding import Finding
+from ledger.domain.ids import uuid4
 from ledger.domain.inspection import Inspection
 from ledger.domain.unit import Unit
 from ledger.domain.values import Actor

@@ -2,9 +2,13 @@
 
 Every command goes through the application as any user's would (roles,
 rules, one event each), inside the caller's ``Ledger.batch()``. Its basis is
-the file's sha256 and its idempotency key names the file, the finding and
-the step, so a retried import replays instead of writing twice. A refusal
-becomes a problem at the row and column it concerns.
+the file's sha256. One idempotency key names the file and the inspection
+(``Decider._file_key``), written with the import's events: a second import of
+the same file into the same inspection records nothing (it is refused if the
+ledger has changed since), and of two concurrent imports of one file only one
+can write. The commands that do not belong to one finding (opening the
+inspection, registering a unit) keep a key each, as before. A refusal becomes
+a problem at the row and column it concerns.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 
+from ledger.application import keys
 from ledger.application.context import CommandContext, Receipt
 from ledger.application.core import Step as Decision
 from ledger.application.findings import claiming, recording, reporting, verifying
@@ -24,6 +29,7 @@ from ledger.domain.errors import DomainError
 from ledger.domain.finding import Finding
 from ledger.domain.inspection import Inspection
 from ledger.domain.values import Actor, FindingStatus
+from ledger.infrastructure.idempotency import Idempotency
 from ledger.projections.queries import ReadModels
 from ledger.transfer.rows import Planned, Problem
 from ledger.transfer.text import clean, key, split_names
@@ -46,6 +52,12 @@ COLUMNS = {
     "narrative": "progress",
 }
 Command = Callable[[CommandContext], Receipt]
+# Steps keyed on their own: the inspection's and new units' (all else is under the file's key).
+SHARED = ("open-inspection", "feedback", "unit:")
+IMPORTED = (
+    "该文件此前已导入本巡视(文件 sha256 相同),此后台账又有变化:重复导入不会再记录任何内容。"
+    "如需依据文件更新台账,请先导出最新台账,在其上修改后再导入"
+)
 CLAIM = "依据导入的整改台账:已完成整改"  # the summary of an imported completion claim
 VERIFY = "依据导入的整改台账确认已完成"  # the opinion of its verification
 
@@ -88,6 +100,24 @@ class Decider:
                 self._finding(p, existing.get(p.number))
             if step is not None:
                 step(n, len(planned))
+        self._file_key()
+
+    def _file_key(self) -> None:
+        """Store the file's key with its events, or refuse a file imported before whose
+        differences would be recorded now (nothing new is recorded for the same file)."""
+        key = self.key("", "file")
+        if self.app.stored_key(key) is not None:
+            if self.report.events:
+                self.problem(0, "", IMPORTED)
+            return
+        if not self.report.events or self.report.problems:
+            return
+        assert self.inspection is not None
+        record = self.app.consult(Inspection, self.inspection, "inspection_id")
+        args = {"sha256": self.report.sha256, "inspection": str(self.inspection)}
+        digest = keys.fingerprint("import", self.actor, {**args, **vars(self.options)})
+        receipt = Receipt(record.id, record.version, UUID(self.report.sha256[:32]))
+        self.app.store_key(Idempotency(key, digest, keys.dump(receipt)))
 
     # --- one finding --------------------------------------------------------------------
 
@@ -121,15 +151,15 @@ class Decider:
             deadline=p.deadline,
             long_term=p.long_term,
         )
-        finding_id = self.held(p, "text", "record", self.record, step).id
+        finding_id = self.held(p, "text", self.record, step).id
         finding = self.app.consult(Finding, finding_id, "finding_id")
         lead, units = self.assignment(p)
         if units:
             step = self.app.assigning(
                 responsible_leader=p.leader, lead_department=lead, units=units
             )
-            self.held(p, "units", "assign", finding, step)
-        for n, m in enumerate(p.measures, 1):
+            self.held(p, "units", finding, step)
+        for m in p.measures:
             step = self.app.adding_measure(
                 self.actor,
                 kind=m.kind,
@@ -138,14 +168,12 @@ class Decider:
                 deadline=p.deadline,
                 long_term=p.long_term,
             )
-            self.held(p, "measure", f"measure:{n}", finding, step, row=m.row)
+            self.held(p, "measure", finding, step, row=m.row)
         if p.progress:
-            self.held(
-                p, "progress", "progress", finding, reporting(self.actor, narrative=p.progress)
-            )
+            self.held(p, "progress", finding, reporting(self.actor, narrative=p.progress))
         if p.completed:
-            self.held(p, "status", "claim", finding, claiming(CLAIM))
-            self.held(p, "status", "verify", finding, verifying(VERIFY))
+            self.held(p, "status", finding, claiming(CLAIM))
+            self.held(p, "status", finding, verifying(VERIFY))
 
     # --- commands, each one event -------------------------------------------------------
 
@@ -153,22 +181,21 @@ class Decider:
         self, p: Planned, column: str, step: str, command: Command, reason: str = "", row: int = 0
     ) -> Receipt:
         """Run one command for finding ``p``; a refusal becomes ``Refused`` at its column."""
+        shared = step.startswith(SHARED)
         ctx = CommandContext(
             effective_at=self.options.effective,
             reason=reason,
             basis=f"sha256:{self.report.sha256}",
-            idempotency_key=self.key(p.number, step),
+            idempotency_key=self.key(p.number, step) if shared else None,
         )
         return self._counted(p, column, row, lambda: command(ctx))
 
-    def held(
-        self, p: Planned, column: str, name: str, record: Any, step: Decision, row: int = 0
-    ) -> Receipt:
-        """Decide one command on a record in hand (``Ledger.decide_held``): the same rules,
-        envelope and idempotency key as ``call``, without the per-command plumbing."""
-        key = self.key(p.number, name)
+    def held(self, p: Planned, column: str, record: Any, step: Decision, row: int = 0) -> Receipt:
+        """Decide one command on a record in hand (``Ledger.decide_held``): the same rules
+        and envelope as ``call``, without the per-command plumbing (a finding's steps are
+        under the file's key)."""
         return self._counted(
-            p, column, row, lambda: self.app.decide_held(self.actor, self.ctx, key, record, step)
+            p, column, row, lambda: self.app.decide_held(self.actor, self.ctx, None, record, step)
         )
 
     def _counted(self, p: Planned, column: str, row: int, decide: Callable[[], Receipt]) -> Receipt:
@@ -183,7 +210,8 @@ class Decider:
         return receipt
 
     def key(self, number: str, step: str) -> str:
-        """The idempotency key of one step: the file, the inspection, the finding, the step."""
+        """The idempotency key of one step (the file, the inspection, the finding, the
+        step), or of the whole file (``key("", "file")``)."""
         name = hashlib.sha256(f"{self.inspection}|{number}|{step}".encode()).hexdigest()[:32]
         return f"{self.prefix}:{step.partition(':')[0]}:{name}"
 
