@@ -27,7 +27,9 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
 def snapshot(ledger: Ledger, projection: Projection) -> Snapshot:
-    """Every row of every table of one read model, sorted."""
+    """Every row of every table of one read model, sorted (those kept behind the log
+    caught up first, as a query would)."""
+    ledger.projector.catch_up()
     with ledger.projector.db.engine.connect() as conn:
         return {
             table.name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
