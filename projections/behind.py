@@ -8,7 +8,8 @@ transaction that also moves that position.
 
 Several threads or processes may catch up at once. Each catch-up runs in a
 write transaction under a lock that every catch-up of the database takes (on
-SQLite the database's write lock itself, after the writers' file lock; on
+SQLite the database's write lock itself, taken as every writer of the ledger
+takes it; on
 PostgreSQL a transaction-level advisory lock, which a rebuild's swap takes
 too), reads the tracking position under it, and moves the position with a
 compare-and-set: an event is never applied twice or skipped. A reader that
@@ -24,11 +25,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import psycopg
+from eventsourcing.persistence import PersistenceError
 
 from ledger.infrastructure.outage import Unavailable
 
@@ -52,7 +54,7 @@ CATCH_UP_LOCK = 0x4C45_4447_4155  # "LEDGAU"
 
 # What a catch-up that cannot write raises: the drivers' own errors (the
 # catch-up runs on raw DB-API connections) and the writers' lock given up.
-FAILED = (sqlite3.Error, psycopg.Error, Unavailable, OSError)
+FAILED = (sqlite3.Error, psycopg.Error, PersistenceError, Unavailable, OSError)
 
 
 class Lagging(Unavailable):
@@ -88,6 +90,7 @@ class Behind:
         m = "%s" if postgres else "?"
         self._position = f"SELECT position FROM {tracking} WHERE name = {m}"
         self._move = f"UPDATE {tracking} SET position = {m} WHERE name = {m} AND position = {m}"
+        self._claim = f"UPDATE {tracking} SET position = position WHERE name = {m}"
         events = self.db.qualified(projector.recorder.events_table_name)
         self._head = f"SELECT max({'notification_id' if postgres else 'rowid'}) FROM {events}"
         self._topics = {p.name: sorted(p.handlers) for p in projections}
@@ -132,7 +135,7 @@ class Behind:
             moved += step
 
     def _catch_up_once(self, projection: Projection) -> int:
-        with self._write() as cursor:
+        with self._write(projection.name) as cursor:
             position = self._read_position(cursor, projection.name)
             head = self._read_head(cursor)
             if head <= position:
@@ -176,32 +179,33 @@ class Behind:
         return 0 if row is None or row[0] is None else int(row[0])
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
-        """A write transaction under the catch-ups' lock, on a connection of the read
-        models' engine; committed if the block returns, else rolled back."""
+    def _write(self, name: str) -> Iterator[Any]:
+        """A write transaction under the catch-ups' lock; committed if the block
+        returns, else rolled back.
+
+        SQLite: the recorder's own write transaction (this process's writer lock,
+        the writers' file lock, then the database's), whose first statement
+        writes, so the database's write lock is held before anything is read.
+        PostgreSQL: a connection of the read models' engine and an advisory
+        transaction lock (writers are not held back).
+        """
+        if self.db.dialect == "sqlite":
+            with self.recorder.datastore.transaction(commit=True) as wrapped:
+                cursor = wrapped.sqlite_cursor
+                cursor.execute(self._claim, [name])
+                yield cursor
+            return
         raw = self.db.engine.raw_connection()
         driver: Any = raw.driver_connection
-        sqlite = self.db.dialect == "sqlite"
-        level = driver.isolation_level if sqlite else None
-        lock = getattr(getattr(self.recorder, "datastore", None), "write_lock", None)
         try:
-            with lock.held() if lock is not None else nullcontext():
-                try:
-                    if sqlite:
-                        driver.isolation_level = None  # BEGIN IMMEDIATE ourselves
-                        cursor = raw.cursor()
-                        cursor.execute("BEGIN IMMEDIATE")
-                    else:
-                        cursor = driver.cursor(binary=True)
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATCH_UP_LOCK])
-                    yield cursor
-                    raw.commit()
-                except BaseException:
-                    raw.rollback()
-                    raise
+            cursor = driver.cursor(binary=True)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATCH_UP_LOCK])
+            yield cursor
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
         finally:
-            if sqlite:
-                driver.isolation_level = level
             raw.close()
 
 
