@@ -162,11 +162,12 @@ class Projector:
                 if p.name not in known:
                     conn.execute(self.tracking.insert().values(name=p.name, position=0))
         # Inline read models behind the log, and read models kept behind it that
-        # were never built, are rebuilt; the others are caught up when read.
+        # are new here, are rebuilt; the others are caught up when read (here
+        # nothing is written: the database may refuse writes).
         behind = [
             self.find(p.name)
             for p in self.status()
-            if p.lag and (not self.find(p.name).behind or p.position == 0)
+            if p.lag and (not p.behind or p.name not in known)
         ]
         if behind:
             self._rebuild(behind, progress)
