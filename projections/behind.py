@@ -4,7 +4,8 @@ The audit index (one row per event, into a table with four secondary indexes)
 cost the write path more than every other read model together. It is not
 written by the command's transaction: the queries that read it first apply
 the events after its tracking position, with its own handlers, in one
-transaction that also moves that position.
+transaction that also moves that position (on SQLite the index's own fill
+statement makes the rows from the stored JSON, as a rebuild does).
 
 Several threads or processes may catch up at once. Each catch-up runs in a
 write transaction under a lock that every catch-up of the database takes (on
@@ -94,6 +95,14 @@ class Behind:
         events = self.db.qualified(projector.recorder.events_table_name)
         self._head = f"SELECT max({'notification_id' if postgres else 'rowid'}) FROM {events}"
         self._topics = {p.name: sorted(p.handlers) for p in projections}
+        # SQL filling a read model's live table straight from the events, where it
+        # has one (SQLite's audit index: several times less CPU than decoding each
+        # event; the rebuild tests compare its rows with the handlers').
+        self._fills = {
+            p.name: sql
+            for p in projections
+            if (sql := p.fill(self.db.dialect, events, self.db.qualified(p.tables[0].name)))
+        }
 
     # --- the state, read only ----------------------------------------------------------
 
@@ -144,6 +153,10 @@ class Behind:
             cursor.execute(self._move, [last, projection.name, position])
             if cursor.rowcount != 1:  # moved meanwhile (cannot under the lock): again
                 raise _Moved
+            fill = self._fills.get(projection.name)
+            if fill is not None:  # the database makes the rows itself (as a rebuild does)
+                cursor.execute(fill, [position + 1, last])
+                return last - position
             store = SqlStore(cursor, self.db.dialect, self.db.schema, statements=self._statements)
             for r in self._records(cursor, projection, position + 1, last):
                 projection.apply(r, store)
