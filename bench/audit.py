@@ -24,6 +24,12 @@ from them. Each figure is the query path the HTTP routes call, without HTTP:
    stood then, no replay.
 4. **Difference between two points** of a finding: ``replay.difference``
    (``GET /records/{id}/difference``), for scale.
+5. **Changes across the ledger** from the audit index: ``audit.changes``
+   (``GET /audit/changes``), one finding's changes and a page of one actor's.
+   The index is kept behind the log and caught up before each query: with
+   ``--burst N`` (writes to the ledger: use a copy), rounds of N commands
+   (``report_progress`` in ``batch()`` of 100) each followed by the first
+   such query, which pays the catch-up of the N commands' events, and a second.
 
 Reference, same run: reading and decoding the same record's events
 (``app.events.get``), which each of the three does first. p50 / p99 / max over
@@ -48,6 +54,8 @@ from ledger import audit
 from ledger.application import replay
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
+from ledger.domain.values import Actor
+from ledger.projections.auditing import AuditLog, Filter
 from ledger.projections.queries import ReadModels
 from ledger.projections.reading import When
 
@@ -140,6 +148,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--burst", type=int, default=0, help="commands before a first query")
+    parser.add_argument("--bursts", type=int, default=5, help="rounds of --burst")
     args = parser.parse_args()
     ledger = Ledger(Settings(args.url))
     try:
@@ -199,9 +209,56 @@ def main() -> None:
             ),
             *runs,
         )
+        log = AuditLog(ledger.projector)
+        measure(
+            "finding: its changes from the audit index (audit.changes, record_id)",
+            ledger,
+            findings,
+            lambda uid, n: audit.changes(ledger, Filter(record_id=str(uid))),
+            *runs,
+        )
+        measure(
+            "a page of 100 of one office's changes, index only (AuditLog.changes, actor_id)",
+            ledger,
+            findings[:1],
+            lambda uid, n: log.changes(Filter(actor_id=f"office-{n % 100}")),
+            *runs,
+        )
+        if args.burst:
+            bursts(ledger, findings, args.burst, args.bursts, random.Random(args.seed + 5))
     finally:
         ledger.close()
     print(f"  load average now {os.getloadavg()}")
+
+
+WRITER = Actor(id="bench-burst", name="压测", role="inspection_office")
+
+
+def bursts(ledger: Ledger, findings: list[UUID], n: int, rounds: int, rng: random.Random) -> None:
+    """The first audit query after ``n`` commands (it catches the index up), then a second."""
+    first: list[float] = []
+    second: list[float] = []
+    reads, log = ReadModels(ledger.projector), AuditLog(ledger.projector)
+    ongoing = [f for f in findings if (reads.finding(f) or {}).get("status") == "ongoing"]
+    for _ in range(rounds):
+        chosen = [rng.choice(ongoing) for _ in range(50)]
+        for start in range(0, n, 100):
+            with ledger.batch():
+                for i in range(start, min(n, start + 100)):
+                    ledger.report_progress(WRITER, chosen[i % 50], narrative=f"进展{i}")
+        uid = rng.choice(chosen)
+        for kept in (first, second):
+            took, page = timed(
+                lambda uid=uid: log.changes(Filter(record_id=str(uid)), limit=1000)  # type: ignore[misc]
+            )
+            assert page.items[-1]["actor_id"] == WRITER.id  # the burst's events are listed
+            kept.append(took)
+    print(
+        f"  one finding's changes, index only (AuditLog.changes), the first query after {n} "
+        f"commands (it catches up their events) and the next, {rounds} rounds"
+    )
+    print(f"    first      {summary(first)}")
+    print(f"    second     {summary(second)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -47,10 +47,15 @@ class AuditIndex(Projection):
     (originator id, version) finds that record's log positions, and these rows
     are keyed by position (``AuditLog`` asks that way). One index fewer to keep
     on every write, and the one whose pages are the most scattered.
+
+    Kept behind the log: the command's transaction does not write it; a query
+    catches it up first (``behind``), so it still sees every event before it.
     """
 
     name = "audit"
     title = "审计索引"
+    # Not written by commands: caught up before each audit query (``behind``).
+    behind = True
 
     @staticmethod
     def define(metadata: MetaData, suffix: str = "") -> list[Table]:

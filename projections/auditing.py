@@ -1,7 +1,11 @@
 """Questions across the ledger, answered from the audit index: every change by an actor,
 by a unit, of a kind, in a time window — and late deadline extensions.
 
-Pages are in log order with the last position as cursor. One record's changes
+Pages are in log order with the last position as cursor. The index is kept
+behind the log, not by the commands: each question first catches it up
+(``behind``), so it answers up to the head of the log like every other read
+model; where the catch-up cannot write, the events not yet applied are folded
+in memory and filtered here instead. One record's changes
 are found through the events table's own key (originator id, version): the
 log positions of that record's events, then the index rows at those positions.
 """
@@ -16,6 +20,7 @@ from uuid import UUID
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Uuid, false, select
 from sqlalchemy.sql import ColumnElement
 
+from .behind import Reached
 from .reading import QueryError, Reader
 from .records import from_us, to_us
 from .runner import Projector
@@ -50,25 +55,69 @@ class AuditLog(Reader):
 
     def __init__(self, projector: Projector, *, memo: bool = True) -> None:
         super().__init__(projector, memo=memo)
+        self.projector = projector
         self.events = events_table(projector)
 
     def changes(self, f: Filter, after: int | None = None, limit: int = 100) -> AuditPage:
-        """A page of events matching the filter, oldest first."""
+        """A page of events matching the filter, oldest first, up to the head of the
+        log: the index is caught up first (see ``behind``)."""
         if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit 须为 1 至 {MAX_LIMIT} 的整数", "limit")
         a = self.t.audit
         query = select(a).where(*self._conditions(f))
         if after is not None:
             query = query.where(a.c.position > after)
+        reached = self.projector.caught_up("audit")
+        if not reached.complete:  # exactly the rows up to there, the rest added below
+            query = query.where(a.c.position <= reached.position)
         rows = self.rows(query.order_by(a.c.position).limit(limit + 1))
-        items = [_item(row) for row in rows[:limit]]
-        more = len(rows) > limit
+        items = [_item(row._asdict()) for row in rows]
+        if not reached.complete and len(items) <= limit:
+            items += self._pending(f, after, reached)[: limit + 1 - len(items)]
+        more = len(items) > limit
+        items = items[:limit]
         return AuditPage(items, items[-1]["position"] if more else None)
 
     def kinds(self) -> list[str]:
-        """Every kind of event the index holds."""
+        """Every kind of event the index holds (caught up first)."""
         a = self.t.audit
-        return [row[0] for row in self.rows(select(a.c.kind).distinct().order_by(a.c.kind))]
+        reached = self.projector.caught_up("audit")
+        query = select(a.c.kind).distinct()
+        if not reached.complete:
+            query = query.where(a.c.position <= reached.position)
+        kinds = {row[0] for row in self.rows(query)}
+        if not reached.complete:
+            kinds |= {item["kind"] for item in self._pending(Filter(), None, reached)}
+        return sorted(kinds)
+
+    def _pending(self, f: Filter, after: int | None, reached: Reached) -> list[dict[str, Any]]:
+        """The items of the events the index has not caught up with (it could not be
+        written), made by its own handler in memory and filtered here as the
+        conditions of ``_conditions`` filter in SQL."""
+        audit = self.projector.find("audit")
+        since = None if f.since is None else _us(f.since, "since")
+        until = None if f.until is None else _us(f.until, "until")
+        equal = {"actor_id": f.actor_id, "actor_unit": f.unit_id, "kind": f.kind}
+        equal = {k: v for k, v in equal.items() if v is not None}
+        if f.record_id is not None:
+            equal["record_id"] = f.record_id  # kept in lower case: other spellings find none
+        kept = [
+            row
+            for row in self.projector.behind.pending(audit, reached)
+            if all(row[k] == v for k, v in equal.items())
+            and (after is None or row["position"] > after)
+            and (since is None or row["recorded_us"] >= since)
+            and (until is None or row["recorded_us"] < until)
+            and (f.effective_from is None or row["effective"] >= f.effective_from)
+            and (f.effective_to is None or row["effective"] <= f.effective_to)
+        ]
+        if f.late is not None and kept:
+            e = self.t.extensions
+            asked = [row["position"] for row in kept if row["kind"] == EXTENDED]
+            late = select(e.c.position).where(e.c.late == f.late, e.c.position.in_(asked))
+            found = {row[0] for row in self.rows(late)} if asked else set()
+            kept = [row for row in kept if row["kind"] == EXTENDED and row["position"] in found]
+        return [_item(dict(row)) for row in kept]
 
     def _conditions(self, f: Filter) -> list[ColumnElement[bool]]:
         a = self.t.audit
@@ -138,7 +187,7 @@ def _us(moment: datetime, field: str) -> int:
     return to_us(moment)
 
 
-def _item(row: Any) -> dict[str, Any]:
-    item = dict(row._asdict())
+def _item(item: dict[str, Any]) -> dict[str, Any]:
+    """An index row as a page gives it (the recording time as a datetime)."""
     item["recorded_at"] = from_us(item.pop("recorded_us"))
     return item

@@ -28,6 +28,10 @@ class Projection:
     # on PostgreSQL these handlers run under that lock; the others' writes are
     # computed before it (``Projector.defer``).
     reads_rows: ClassVar[bool] = False
+    # Kept behind the log instead of in the command's transaction, and caught up
+    # before it is read (``behind``): for a read model whose rows cost the write
+    # path much and are read rarely.
+    behind: ClassVar[bool] = False
 
     def __init__(self, metadata: MetaData) -> None:
         self.tables = self.define(metadata)

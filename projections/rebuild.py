@@ -31,6 +31,7 @@ from sqlalchemy.schema import CreateTable
 from ledger.infrastructure import collector
 
 from .base import Handler, Projection
+from .behind import CATCH_UP_LOCK
 from .bulk import LogReader, RowWriter
 from .records import Record
 from .store import MemoryStore, SqlStore, appended
@@ -234,6 +235,10 @@ class Rebuild:
         else:
             table = self.db.qualified(self.recorder.events_table_name)
             cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            if any(p.behind for p in self.chosen):
+                # Catch-ups of the live tables wait, or are waited for (on SQLite
+                # the write lock does this): none writes to a table being replaced.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATCH_UP_LOCK])
 
     def _catch_up(self, cursor: Any, head: int) -> int:
         """Apply the events written since the copies were read; returns the new head."""

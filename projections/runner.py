@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
 
 from .base import Handler, Projection
+from .behind import Behind, Reached
 from .database import Database
 from .later import Later, lookup
 from .rebuild import Progress, Rebuild, as_defined
@@ -37,6 +38,7 @@ class Position:
     title: str
     position: int
     head: int
+    behind: bool = False  # kept behind the log: caught up when read, so it may lag
 
     @property
     def lag(self) -> int:
@@ -65,19 +67,23 @@ class Projector:
             Column("name", String(40), primary_key=True),
             Column("position", BigInteger, nullable=False),
         )
-        self._track_sql = _track_sql(database, [p.name for p in self.projections])
+        # The read models kept in the command's transaction; the others are caught
+        # up before they are read (``behind``).
+        inline = [p for p in self.projections if not p.behind]
+        self.behind = Behind(self, [p for p in self.projections if p.behind])
+        self._track_sql = _track_sql(database, [p.name for p in inline])
         self._by_topic: dict[str, list[Handler]] = {}
-        for projection in self.projections:
+        for projection in inline:
             for topic, handler in projection.handlers.items():
                 self._by_topic.setdefault(topic, []).append(handler)
         # Topics some read model handles by reading its own rows: those rows must be
         # read under the events table's lock, so such events are applied after it.
-        self._reading = {t for p in self.projections if p.reads_rows for t in p.handlers}
+        self._reading = {t for p in inline if p.reads_rows for t in p.handlers}
         self._lookup = self._track_later = ""
         if database.dialect == "postgres":
             events = f"{database.qualified(recorder.events_table_name)}"
             self._lookup = lookup(events)
-            self._track_later = _track_sql(database, [p.name for p in self.projections]).replace(
+            self._track_later = _track_sql(database, [p.name for p in inline]).replace(
                 "%s", self._lookup
             )
         # The inline stores' SQL, by the shape of a write: built once, not per transaction.
@@ -155,7 +161,14 @@ class Projector:
             for p in self.projections:
                 if p.name not in known:
                     conn.execute(self.tracking.insert().values(name=p.name, position=0))
-        behind = [self.find(position.name) for position in self.status() if position.lag]
+        # Inline read models behind the log, and read models kept behind it that
+        # are new here, are rebuilt; the others are caught up when read (here
+        # nothing is written: the database may refuse writes).
+        behind = [
+            self.find(p.name)
+            for p in self.status()
+            if p.lag and (not p.behind or p.name not in known)
+        ]
         if behind:
             self._rebuild(behind, progress)
 
@@ -180,11 +193,26 @@ class Projector:
         with self.db.engine.connect() as conn:
             query = select(self.tracking.c.name, self.tracking.c.position)
             rows: dict[str, int] = {name: pos for name, pos in conn.execute(query)}
-        return [Position(p.name, p.title, rows.get(p.name, 0), head) for p in self.projections]
+        return [
+            Position(p.name, p.title, rows.get(p.name, 0), head, p.behind) for p in self.projections
+        ]
+
+    def caught_up(self, name: str) -> Reached:
+        """Catch a read model kept behind the log up to its head, before it is read;
+        where it stands then (``Reached``; short of the head if the catch-up
+        could not write)."""
+        return self.behind.reached(self.find(name))
+
+    def catch_up(self) -> int:
+        """Catch every read model kept behind the log up to its head (raises if the
+        database refuses); how many log positions they moved over in all."""
+        return sum(self.behind.catch_up(p) for p in self.behind.projections)
 
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every read-model row, table by table, in a fixed order: what a rebuild
-        must reproduce exactly (the fault tests compare the two)."""
+        must reproduce exactly (the fault tests compare the two). Read models
+        kept behind the log are caught up first, as a query would."""
+        self.catch_up()
         out = {}
         with self.db.engine.connect() as conn:
             for projection in self.projections:

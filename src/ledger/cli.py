@@ -145,7 +145,9 @@ def _projection_status(app: Ledger, _args: argparse.Namespace) -> int:
     for header in ("名称", "说明", "已读到", "日志末尾", "滞后"):
         table.add_column(header)
     for p in app.projector.status():
-        table.add_row(p.name, p.title, str(p.position), str(p.head), str(p.lag))
+        # A read model kept behind the log lags until it is read (it is caught up then).
+        title = f"{p.title}(查询时补齐)" if p.behind else p.title
+        table.add_row(p.name, title, str(p.position), str(p.head), str(p.lag))
     console.print(table)
     return 0
 

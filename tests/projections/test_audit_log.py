@@ -44,6 +44,8 @@ def busy(ledger: Ledger, office: Actor, admin: Actor) -> Ledger:
 
 
 def index_rows(ledger: Ledger) -> list[dict[str, Any]]:
+    """The index's rows, caught up with the log as a query would first."""
+    ledger.projector.catch_up()
     audit = ledger.projector.find("audit").tables[0]
     with ledger.projector.db.engine.connect() as conn:
         return [dict(r._asdict()) for r in conn.execute(select(audit).order_by(audit.c.position))]

@@ -35,6 +35,8 @@ def stored(app: Ledger) -> list[tuple[Any, ...]]:
 
 
 def read_models(app: Ledger) -> dict[str, list[tuple[Any, ...]]]:
+    """Every read model's rows, those kept behind the log caught up first (as a query would)."""
+    app.projector.catch_up()
     with app.projector.db.engine.connect() as conn:
         return {
             t.name: sorted((tuple(r) for r in conn.execute(select(t))), key=repr)
