@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
 from ledger.infrastructure.credentials import Credentials
+from ledger.projections.behind import Follower
 from ledger.projections.queries import ReadModels
 
 from . import console, docs, errors
@@ -56,7 +57,9 @@ def create_app(settings: Settings) -> FastAPI:
         # at 32 clients fell from ~115 ms to ~30-40 ms (bench/README.md).
         gc.freeze()
         gc.set_threshold(20_000, 50, 1_000)
+        follower = Follower(ledger.projector.behind).start()
         yield
+        follower.close()
         writer.close()
         ledger.close()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -89,6 +90,26 @@ def test_a_long_lag_is_caught_up_in_several_transactions(
     assert ledger.projector.catch_up() == head
     assert [r[0] for r in stored_rows(ledger)] == list(range(1, head + 1))
     assert ledger.projector.catch_up() == 0
+
+
+def test_a_follower_catches_up_once_the_lag_reaches_its_threshold(
+    ledger: Ledger, office: Actor
+) -> None:
+    follower = behind.Follower(ledger.projector.behind, every=0.02, lag=10).start()
+    try:
+        some_findings(ledger, office, 3)  # 4 events: below the threshold
+        time.sleep(0.3)
+        assert audit_position(ledger) == 0
+        some_findings(ledger, office, 9)  # 14 events in all
+        head = ledger.recorder.max_notification_id() or 0
+        deadline = time.monotonic() + 20
+        while audit_position(ledger) < head and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert audit_position(ledger) == head
+        assert [r[0] for r in stored_rows(ledger)] == list(range(1, head + 1))
+    finally:
+        follower.close()
+    assert not follower._thread.is_alive()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
