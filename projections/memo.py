@@ -1,8 +1,8 @@
 """Answers kept while the log stands still.
 
-Every read model's tracking position moves in the transaction that applies an
-event (all of them to the same number), so the position of one of them names
-the state of every table. An answer computed at position p stays right until
+Every inline read model's tracking position moves in the transaction that
+applies an event (all of them to the same number), so the position of one of
+them names the state of every inline table. An answer computed at position p stays right until
 the position moves; the check costs one primary-key lookup instead of the
 query. The position is read *before* the answer is computed: an event that
 commits in between makes the kept answer newer than its label, never older,
@@ -22,7 +22,8 @@ from ledger.infrastructure.lookup import Lookup
 
 T = TypeVar("T")
 
-# The read model whose tracking row names the state (any would do: they all move together).
+# The read model whose tracking row names the state (any inline one would do: they all
+# move together; the audit index, kept behind the log, does not).
 TRACKED = "findings"
 
 

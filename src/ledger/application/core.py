@@ -212,25 +212,21 @@ class LedgerCore(Application[UUID]):
             return batch.stored.get(key)
         return self.recorder.find_idempotency(key)  # type: ignore[attr-defined,no-any-return]
 
-    def _envelope(self, actor: Actor, ctx: CommandContext) -> Envelope:
+    def _envelope(
+        self,
+        actor: Actor,
+        ctx: CommandContext,
+        checked: dict[CommandContext, datetime] | None = None,
+    ) -> Envelope:
+        """The envelope of a command's event. ``checked``: effective times already
+        validated for a context (``decide_held``'s batch): a given effective time stays
+        valid as the recording clock moves on, so it is checked once."""
         moment = now()
-        return Envelope(
-            actor=actor,
-            effective_at=ctx.effective_time(moment),
-            reason=ctx.reason,
-            basis=ctx.basis,
-            correlation_id=ctx.correlation_id or uuid4(),
-        )
-
-    def _held_envelope(self, actor: Actor, ctx: CommandContext, batch: Batch) -> Envelope:
-        """``_envelope`` for ``decide_held``: a given effective time is checked once per
-        batch (it cannot become later than the recording clock as that moves on)."""
-        if ctx.effective_at is None:
-            return self._envelope(actor, ctx)
-        moment = now()  # read as ``_envelope`` reads it (tests count the clock's readings)
-        effective = batch.effective.get(ctx)
+        effective = None if checked is None else checked.get(ctx)
         if effective is None:
-            effective = batch.effective[ctx] = ctx.effective_time(moment)
+            effective = ctx.effective_time(moment)
+            if checked is not None and ctx.effective_at is not None:
+                checked[ctx] = effective
         return Envelope(
             actor=actor,
             effective_at=effective,
@@ -295,7 +291,7 @@ class LedgerCore(Application[UUID]):
             digest = keys.fingerprint(step.command, actor, args)
             if found := self._find_key(key):
                 return keys.replay(found, digest, key)
-        envelope = self._held_envelope(actor, ctx, batch)
+        envelope = self._envelope(actor, ctx, batch.effective)
         if step.guarded:
             self._guard(actor, record)
         made = step.change(record, envelope)
@@ -469,7 +465,7 @@ class Batch:
     keys: dict[str, Idempotency] = field(default_factory=dict)
     prefix: str = ""  # keys under it were read up front, into ``stored``
     stored: dict[str, Recorded] = field(default_factory=dict)
-    # ``decide_held``'s effective times, checked once per context (``_held_envelope``).
+    # ``decide_held``'s effective times, checked once per context (``_envelope``).
     effective: dict[CommandContext, datetime] = field(default_factory=dict)
 
     def add(self, aggregates: list[Aggregate], stored: list[Idempotency]) -> None:
