@@ -11,7 +11,10 @@ findings.
 One ``ledger serve --workers N`` is started for each N of ``--processes``; in
 every round each server in turn gets ``--clients`` keep-alive connections
 sending ``POST /findings/{id}/progress`` for ``--seconds`` (each client on its
-own findings, so clients never race on a record). The order rotates from
+own findings, so clients never race on a record), from ``wrk`` when it is
+installed (``wrkload.py``: the load costs a fraction of a Python client's CPU,
+which on two cores the servers need) or else this process's threads
+(``--load python``, ``loadgen.py``). The order rotates from
 round to round; medians are reported, with the ratio to the first N. Beside
 the rates, where the time went: how busy the machine's CPUs were (from
 /proc/stat, other work included), the CPU time per command of the server
@@ -34,6 +37,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import statistics
 import sys
 import threading
@@ -47,7 +51,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "faults"))
 from cluster import PrivateCluster
 from common import prepare, tree
-from loadgen import Connection, Server, load, pct
+import wrkload
+from loadgen import API, Connection, Server, load, pct
 from schemas import fresh_schema
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -145,24 +150,20 @@ def measure(
     seconds: float,
     url: str = "",
 ) -> dict[str, Any]:
-    def report(c: Connection, i: int) -> int:
-        body = json.dumps({"narrative": f"进展 {i}"}).encode()
-        return c.request("POST", f"/findings/{findings[i % len(findings)]}/progress", body)[0]
-
     busy0, total0 = cpu_times()
     app0, db0 = cpu_by_pid(server.process.pid), cpu_by_pid(database)
-    gen0 = time.process_time()
+    gen0 = generator_cpu()
     with LockSampler(url) if url else contextlib.nullcontext() as sampler:
-        rate, latencies, errors = load(server.port, token, args.clients, seconds, report)
-    gen1 = time.process_time()
+        rate, p50, p99, errors, done = generate(server.port, token, findings, args, seconds)
+    gen1 = generator_cpu()
     nan = float("nan")
     held, waiting, held_ms, txns = sampler.figures() if sampler is not None else (nan,) * 4
     busy1, total1 = cpu_times()
-    done = max(len(latencies), 1)
+    done = max(done, 1)
     return {
         "rate": rate,
-        "p50": pct(latencies, 0.5),
-        "p99": pct(latencies, 0.99),
+        "p50": p50,
+        "p99": p99,
         "errors": errors,
         "busy": (busy1 - busy0) / (total1 - total0),
         "app": spent(app0, cpu_by_pid(server.process.pid)) / done * 1000,
@@ -175,6 +176,30 @@ def measure(
     }
 
 
+def generator_cpu() -> float:
+    """CPU seconds of this process and of its finished children (``wrk`` runs)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def generate(
+    port: int, token: str, findings: list[str], args: Any, seconds: float
+) -> tuple[float, float, float, int, int]:
+    """One stream of progress reports: commands/s, p50 and p99 ms, failures, answers."""
+    if args.load == "wrk":
+        path = API + "/findings/%s/progress"
+        body = '{"narrative": "进展 %d-%d"}'
+        got = wrkload.run(port, token, args.clients, seconds, path, findings, body)
+        return got.rate, got.p50, got.p99, got.errors, len(got.receipts) + got.errors
+
+    def report(c: Connection, i: int) -> int:
+        body = json.dumps({"narrative": f"进展 {i}"}).encode()
+        return c.request("POST", f"/findings/{findings[i % len(findings)]}/progress", body)[0]
+
+    rate, latencies, errors = load(port, token, args.clients, seconds, report)
+    return rate, pct(latencies, 0.5), pct(latencies, 0.99), errors, len(latencies)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="a PostgreSQL server to use instead of a private one")
@@ -183,6 +208,12 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=256)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "python"),
+        default="wrk" if wrkload.available() else "python",
+        help="load generator: wrk (C) when installed, else this process's threads",
+    )
     parser.add_argument(
         "--against", metavar="PYTHON", help="also run the servers with this interpreter (A/B)"
     )

@@ -101,3 +101,50 @@ def test_a_batch_on_a_stale_cached_record_catches_it_up_and_commits(ledger, othe
         "A 写入,B 的缓存过期",
         "B 批量写入",
     ]
+
+
+@SHARED
+def test_one_look_at_the_log_per_transaction_keeps_what_nobody_else_changed(
+    ledger, other, office, world, record_other_finding, monkeypatch
+):
+    second = record_other_finding()
+    other.report_progress(office, world.finding, narrative="B 缓存了两个问题")
+    other.report_progress(office, second, narrative="B 缓存了两个问题")
+    kept = other._cache.peek(second)
+    ledger.report_progress(office, world.finding, narrative="A 只改了第一个")
+    looks = []
+    real = other.recorder.changes_after
+    monkeypatch.setattr(
+        other.recorder, "changes_after", lambda *a: looks.append(a) or real(*a)
+    )
+    with other.batch():
+        first = other.report_progress(office, world.finding, narrative="B 批量写入一")
+        other.report_progress(office, second, narrative="B 批量写入二")
+        other.report_progress(office, second, narrative="B 批量写入三")
+    assert len(looks) == 1  # one read of the log for the whole transaction
+    assert other._cache.peek(second) is kept  # untouched elsewhere: still the cached object
+    assert first.version == other.history(world.finding)[-1].originator_version
+    assert [e.narrative for e in other.history(world.finding)[-2:]] == [
+        "A 只改了第一个",
+        "B 批量写入一",
+    ]
+
+
+@SHARED
+def test_when_more_changed_elsewhere_than_a_look_reads_the_cache_is_dropped(
+    ledger, other, office, world, record_other_finding, monkeypatch
+):
+    from ledger.application import core
+
+    monkeypatch.setattr(core, "LOOK_LIMIT", 3)
+    second = record_other_finding()
+    other.report_progress(office, world.finding, narrative="B 缓存")
+    other.report_progress(office, second, narrative="B 缓存")
+    for n in range(3):  # more events than a look reads, none of them on `second`
+        ledger.report_progress(office, world.finding, narrative=f"A 写入 {n}")
+    with other.batch():
+        receipt = other.report_progress(office, world.finding, narrative="B 批量写入")
+    assert other._cache.peek(second) is None  # dropped with everything else
+    history = other.history(world.finding)
+    assert receipt.version == history[-1].originator_version == len(history)
+    assert history[-2].narrative == "A 写入 2"

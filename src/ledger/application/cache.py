@@ -31,6 +31,13 @@ class AggregateCache:
             self._items.move_to_end(aggregate_id)
         return item
 
+    def peek(self, aggregate_id: UUID) -> Aggregate | None:
+        """The cached aggregate, without marking it as recently used."""
+        return self._items.get(aggregate_id)
+
+    def clear(self) -> None:
+        self._items.clear()
+
     def put(self, aggregate: Aggregate) -> None:
         self._items[aggregate.id] = aggregate
         self._items.move_to_end(aggregate.id)

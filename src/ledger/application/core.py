@@ -52,6 +52,7 @@ class LedgerCore(Application[UUID]):
         self._batch: Batch | None = None
         self._lock = threading.RLock()
         self._cache = AggregateCache()
+        self._seen: int | None = None  # the log position the cache was last checked at
         self._attempt = Attempt()
         super().__init__(env=self.settings.eventsourcing_env())
 
@@ -135,9 +136,32 @@ class LedgerCore(Application[UUID]):
         if not self._lock.acquire(timeout=TURN_TIMEOUT):
             raise Unavailable(BUSY)
         try:
+            if self._batch is None:  # a turn of its own, not a command inside a batch
+                self._look()
             yield
         finally:
             self._lock.release()
+
+    def _look(self) -> None:
+        """Drop from the cache what other processes changed since the last look.
+
+        Once per transaction, instead of a read per cached record: a record last
+        written by another server process would otherwise be decided on stale
+        state, its insert would fail on the version, and the command (in the API
+        the whole group committed with it) would be decided again. Notification
+        ids commit in order (writers hold the events table's lock until they
+        commit), so every event up to the newest id seen has been looked at.
+        A change made after the look is caught by the insert, as before.
+        """
+        newest, changed = self.recorder.changes_after(self._seen, LOOK_LIMIT)  # type: ignore[attr-defined]
+        if changed is None:  # the first look, or too much changed: trust nothing cached
+            self._cache.clear()
+        else:
+            for record_id, version in changed:
+                cached = self._cache.peek(record_id)
+                if cached is not None and cached.version < version:
+                    self._cache.evict([cached])
+        self._seen = newest
 
     def _decide_and_save(
         self, actor: Actor, ctx: CommandContext, work: Work, key: str | None, digest: str
@@ -356,7 +380,7 @@ class LedgerCore(Application[UUID]):
         if not reference and not self._attempt.fresh and (cached := self._cache.get(uid)):
             self._attempt.used_cache = True
             self._attempt.loaded.append(cached)
-            return self._caught_up(cached)
+            return cached
         try:
             aggregate: Any = self.repository.get(uid, projector_func=_replay)
         except AggregateNotFoundError:
@@ -370,18 +394,6 @@ class LedgerCore(Application[UUID]):
         """A record as a command would consult it now: this batch's pending state if the
         batch holds it, else the stored one (not cached). For ``decide_held``."""
         return self._load(cls, record_id, field, reference=True)
-
-    def _caught_up(self, cached: Any) -> Any:
-        """A cached record with what other processes wrote to it since, applied.
-
-        Without this, a record last written by another server process is decided
-        on stale state, its insert fails on the version, and the command (and in
-        the API the whole group committed with it) is decided again: two server
-        processes on one file spent most of their time so. One indexed read that
-        usually finds nothing costs far less.
-        """
-        newer = list(self.events.get(cached.id, gt=cached.version))
-        return _replay(cached, newer) if newer else cached
 
     def read(self, cls: type[A], record_id: Any, field: str) -> A:
         """The current state of a record, read from the store (a private copy)."""
@@ -408,6 +420,10 @@ def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
         aggregate = event.mutate(aggregate)
     return aggregate
 
+
+# Events written elsewhere that a look at the log (``_look``) checks one by one;
+# when more were written (an import in another process), the cache is cleared.
+LOOK_LIMIT = 1000
 
 # Seconds a command waits for the commands of this process before it.
 TURN_TIMEOUT = 10.0

@@ -118,6 +118,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             idt=Identifier(self.datastore.originator_id_type),
         )
         self.insert_key = SQL("INSERT INTO {} VALUES (%s, %s, %b)").format(self.idempotency_table)
+        events = SQL("{}.{}").format(schema, Identifier(self.events_table_name))
+        self.select_changes = SQL(
+            "SELECT notification_id, originator_id, originator_version FROM {} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(events)
+        self.select_newest = SQL("SELECT coalesce(max(notification_id), 0) FROM {}").format(
+            events
+        )
+        self._looks: tuple[bytes, bytes] | None = None
         self._sql: _Rendered | None = None
         self.sender = pgsend.Sender()
 
@@ -330,6 +339,31 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             rows = curs.execute(query, (prefix,)).fetchall()
         return {r["key"]: Recorded(r["fingerprint"], bytes(r["receipt"])) for r in rows}
+
+    def changes_after(
+        self, position: int | None, limit: int
+    ) -> tuple[int, list[tuple[Any, int]] | None]:
+        """The newest notification id, and (record id, version) of each event after
+        ``position``; None instead of the list with no position or more than ``limit``."""
+        return self.patience.call(self._changes_after, position, limit)  # type: ignore[no-any-return]
+
+    def _changes_after(
+        self, position: int | None, limit: int
+    ) -> tuple[int, list[tuple[Any, int]] | None]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            if self._looks is None:  # rendered once: a composed statement renders per call
+                self._looks = (
+                    self.select_changes.as_bytes(conn),
+                    self.select_newest.as_bytes(conn),
+                )
+            changes, newest = self._looks
+            if position is not None:
+                rows = curs.execute(changes, (position, limit), prepare=True).fetchall()
+                if len(rows) < limit:
+                    last = rows[-1]["notification_id"] if rows else position
+                    return last, [(r["originator_id"], r["originator_version"]) for r in rows]
+            row = curs.execute(newest, prepare=True).fetchone()
+            return int(row["coalesce"]), None  # type: ignore[index]
 
     def integrity_rows(self, start: int = 1, limit: int = 1000) -> list[tuple[int, bytes, bytes]]:
         """(seq, leaf hash, entry) from ``start``, in sequence order."""

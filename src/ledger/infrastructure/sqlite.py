@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
 try:
     import fcntl
@@ -233,6 +234,26 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 (prefix, upper),
             )
             return {r[0]: Recorded(r[1], bytes(r[2])) for r in c.fetchall()}
+
+    def changes_after(
+        self, position: int | None, limit: int
+    ) -> tuple[int, list[tuple[UUID, int]] | None]:
+        """The newest notification id, and (record id, version) of each event after
+        ``position``; None instead of the list with no position or more than ``limit``."""
+        table = self.events_table_name
+        with self.datastore.transaction(commit=False) as c:
+            if position is not None:
+                c.execute(
+                    f"SELECT rowid, originator_id, originator_version FROM {table} "
+                    "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    (position, limit),
+                )
+                rows = c.fetchall()
+                if len(rows) < limit:
+                    newest = rows[-1][0] if rows else position
+                    return newest, [(UUID(r[1]), r[2]) for r in rows]
+            c.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}")
+            return int(c.fetchone()[0]), None
 
     def integrity_rows(self, start: int = 1, limit: int = 1000) -> list[tuple[int, bytes, bytes]]:
         """(seq, leaf hash, entry) from ``start``, in sequence order."""
