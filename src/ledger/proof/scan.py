@@ -133,10 +133,9 @@ class _Prefixes(dict[bytes, bytes]):
     def __missing__(self, oid: bytes) -> bytes:
         if len(self) > 1 << 18:  # bounded: a worker's memory stays small on any log
             self.clear()
-        text = oid
         if len(oid) == 32:  # SQLite keeps UUIDs as 32 hex digits
-            text = b"%b-%b-%b-%b-%b" % (oid[:8], oid[8:12], oid[12:16], oid[16:20], oid[20:])
-        value = self[oid] = b'{"originator_id":"%b","originator_version":' % text
+            oid = b"%b-%b-%b-%b-%b" % (oid[:8], oid[8:12], oid[12:16], oid[16:20], oid[20:])
+        value = self[oid] = b'{"originator_id":"%b","originator_version":' % oid
         return value
 
 
