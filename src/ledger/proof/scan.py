@@ -15,8 +15,8 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from hashlib import sha256
-from itertools import chain, zip_longest
-from operator import add, itemgetter
+from itertools import zip_longest
+from operator import add
 from typing import Any
 
 import orjson
@@ -27,7 +27,6 @@ from ledger.proof.merkle import memory_nodes, root, subtree_hash
 from ledger.proof.store import EventRow, Location, LogStore
 
 BLOCK = 256  # leaves per level-0 tile: block roots let verify locate a rewrite
-BATCH = 128  # rows per batch of the batch check: small enough to stay in the CPU's cache
 NODE = b"\x01"  # RFC 9162 interior node prefix
 _DIGEST = type(sha256()).digest
 
@@ -75,83 +74,11 @@ def run(job: Job) -> Share:
     entries = store.entries(job.first, job.last)
     events = store.events_from(job.order, job.last - job.first + 1) if job.order else iter(())
     share = Share(job.first, job.last)
-    no_events: tuple[list[bytes], int, list[Any], list[Any]] = ([], job.first, [], [])
-    leaves, first, rows, rest = _batches(job.first, entries, events) if job.order else no_events
-    # From the first batch that is not clean on (the cursors are just past it), row by row.
-    leaves += _check(share, first, chain(rows, entries), chain(rest, events))
+    leaves = _check(share, job.first, entries, events)
     share.count = len(leaves)
     if leaves:  # the leaves before a problem still serve checkpoints that end earlier
         _summarise(share, job, leaves)
     return share
-
-
-def _batches(
-    first: int, entries: Any, events: Any
-) -> tuple[list[bytes], int, list[Any], list[Any]]:
-    """Check rows a batch at a time while batches come out clean.
-
-    The same check as :func:`_check`, with ``map`` over builtins instead of a
-    loop of ours: the leaves, ``seq`` against a ``range``, and the entries
-    against header line + state built with the same format as the row check.
-    Returns the clean batches' leaves, the first ``seq`` after them, and the
-    rows and events of the batch that was not clean (empty at the end), for
-    the row check to say what is wrong there.
-    """
-    leaves: list[bytes] = []
-    while True:
-        rows, rest = entries.fetchmany(BATCH), events.fetchmany(BATCH)
-        if not rows or len(rows) != len(rest):
-            return leaves, first, rows, rest
-        try:
-            entry = list(map(_ENTRY, rows))
-            batch = list(map(_DIGEST, map(sha256, map(_LEAF_PREFIX, entry))))
-            lines = map(
-                LINE.__mod__,
-                zip(
-                    map(_prefixes.__getitem__, map(_ID, rest)),
-                    map(_VERSION, rest),
-                    map(_topics.__getitem__, map(_TOPIC, rest)),
-                    strict=True,
-                ),
-            )
-            if not (
-                list(map(_SEQ, rows)) == list(range(first, first + len(rows)))
-                and list(map(_STORED_LEAF, rows)) == batch
-                and list(map(add, lines, map(_STATE, rest))) == entry
-            ):
-                return leaves, first, rows, rest
-        except (TypeError, ValueError, AttributeError):  # a value of another type: the row
-            # check names it
-            return leaves, first, rows, rest
-        leaves += batch
-        first += len(rows)
-
-
-class _Prefixes(dict[bytes, bytes]):
-    """The header line up to the version, per originator id, as the row check builds it."""
-
-    def __missing__(self, oid: bytes) -> bytes:
-        if len(self) > 1 << 18:  # bounded: a worker's memory stays small on any log
-            self.clear()
-        if len(oid) == 32:  # SQLite keeps UUIDs as 32 hex digits
-            oid = b"%b-%b-%b-%b-%b" % (oid[:8], oid[8:12], oid[12:16], oid[16:20], oid[20:])
-        value = self[oid] = b'{"originator_id":"%b","originator_version":' % oid
-        return value
-
-
-class _Topics(dict[bytes, bytes]):
-    """A topic as the header line quotes it."""
-
-    def __missing__(self, topic: bytes) -> bytes:
-        value = self[topic] = orjson.dumps(topic.decode())
-        return value
-
-
-_prefixes, _topics = _Prefixes(), _Topics()
-_SEQ, _STORED_LEAF, _ENTRY = itemgetter(0), itemgetter(1), itemgetter(2)  # an entry row
-_ID, _VERSION, _TOPIC, _STATE = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
-_LEAF_PREFIX = b"\x00".__add__
-LINE = b'%b%d,"topic":%b}\n'  # the rest of the header line, after the prefix
 
 
 def _check(share: Share, first: int, entries: Any, events: Any) -> list[bytes]:
