@@ -33,4 +33,3 @@ def test_events_and_state_match_the_librarys_trigger_event(env, fixed_clock, mon
     assert [type(e) for e in mine] == [Unit.Renamed, Unit.HeadcountRecorded]
     assert mine == library
     assert vars(ours) == vars(theirs)
-
