@@ -134,7 +134,10 @@ class _Parser(WorkSheetParser):  # type: ignore[misc]
 def inline_text(inline: Any) -> str:
     """An ``<is>`` element's text: its own ``<t>``, then each run's (phonetic runs aside),
     as openpyxl's ``Text.content``."""
-    parts = [inline.findtext(_T)]
+    own: str | None = inline.findtext(_T)
+    if own is not None and len(inline) == 1:  # the usual cell: its own text alone
+        return own  # (no runs to look for: ElementPath's ``iterfind`` costs more than the rest)
+    parts = [own]
     parts += [run.findtext(_T) for run in inline.iterfind(_R)]
     return "".join(part for part in parts if part is not None)
 
