@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -161,7 +162,8 @@ def test_a_body_that_cannot_be_read_is_answered_as_declared(
         sent.append(message)
 
     before = sqlite_world.ledger.recorder.max_notification_id()
-    asyncio.run(app(scope, receive, send))
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever this thread runs
+        thread.submit(asyncio.run, app(scope, receive, send)).result()
     assert sent[0]["status"] == 400
     assert json.loads(sent[1]["body"])["error"] == "bad_request"
     assert roads == ["declared"]
