@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wrkload
-from api import OFFICE, prepare
 from loadgen import API, Server
 
+from api import OFFICE, prepare
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
 from ledger.infrastructure.credentials import Credentials

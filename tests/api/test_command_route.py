@@ -46,7 +46,9 @@ def _progress(world: SimpleNamespace, content_type: str, **headers: str) -> Any:
 def test_both_roads_give_the_same_answer(sqlite_world: SimpleNamespace, roads: list[str]) -> None:
     short = _progress(sqlite_world, "application/json", **{"Idempotency-Key": "k1"})
     # Another spelling of the JSON media type: FastAPI's own road.
-    declared = _progress(sqlite_world, "application/json; charset=utf-8", **{"Idempotency-Key": "k2"})
+    declared = _progress(
+        sqlite_world, "application/json; charset=utf-8", **{"Idempotency-Key": "k2"}
+    )
     assert roads == ["short", "declared"]
     assert short.status_code == declared.status_code == 201
     for answer in (short, declared):
@@ -62,8 +64,9 @@ def test_both_roads_give_the_same_answer(sqlite_world: SimpleNamespace, roads: l
     assert again.content == short.content
     assert again.headers["Idempotent-Replayed"] == "true"
     assert list(again.headers.keys()) == list(
-        _progress(sqlite_world, "application/json; charset=utf-8", **{"Idempotency-Key": "k2"})
-        .headers.keys()
+        _progress(
+            sqlite_world, "application/json; charset=utf-8", **{"Idempotency-Key": "k2"}
+        ).headers.keys()
     )
     assert roads[-1] == "declared"
 
@@ -123,7 +126,9 @@ def test_a_path_id_in_another_spelling_goes_the_declared_way(
     )
     assert answer.status_code == 201, answer.text
     assert roads == ["declared"]
-    answer = sqlite_world.http["office"].post("/findings/not-a-uuid/progress", json={"narrative": "x"})
+    answer = sqlite_world.http["office"].post(
+        "/findings/not-a-uuid/progress", json={"narrative": "x"}
+    )
     assert answer.status_code == 422
     assert answer.json()["field"] == "finding_id"
 
