@@ -10,8 +10,8 @@ refusal, come from that declaration), but a well-formed request takes a
 shorter road, ``CommandRoute``: FastAPI solves a route's dependencies anew
 for each request (the caller, its bearer scheme, the beat, the headers, the
 application, the writer: a fifth of the server's time under a stream of
-commands, more than the command itself) and validates the answer it was
-handed again. The short road reads the same inputs the same way and runs the
+commands, about as much as the command itself) and validates the answer it
+was handed again. The short road reads the same inputs the same way and runs the
 same ``run``; anything it does not take as plainly valid (no or another kind
 of token, a header too long or empty, a body that is not a JSON object of
 the command's fields, a path id not in its usual form) goes the declared
@@ -195,7 +195,7 @@ async def _inputs(
         return _failing(request, error)
     try:
         fields = json.loads(raw)  # as Starlette's Request.json
-    except ValueError:
+    except Exception:  # not JSON, not UTF-8, or nested too deep
         return request
     if not isinstance(fields, dict):
         return request

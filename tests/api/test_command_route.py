@@ -103,6 +103,7 @@ def test_refusals_are_the_declared_ones(
         (b"[1]", 422, "declared"),
         (b"{", 400, "declared"),
         (b"", 422, "declared"),
+        (b"[" * 100_000, 400, "declared"),  # nested too deep for the parser
     ],
 )
 def test_a_body_not_plainly_valid_goes_the_declared_way(
