@@ -123,11 +123,15 @@ class Projector:
             return None
         store = SqlStore(None, "postgres", self.db.schema, statements=self._statements)
         store.later = self._lookup
+        ids: dict[Any, str] = {}  # as in ``apply``
         for event in stored:
             handlers = by_topic.get(event.topic)
             if handlers:
                 oid, version = event.originator_id, event.originator_version
-                r = record(0, oid, version, event.topic, event.state)
+                text = ids.get(oid)
+                if text is None:
+                    text = ids[oid] = str(oid)
+                r = record(0, text, version, event.topic, event.state)
                 r.position = Later(oid, version)  # type: ignore[assignment]  # only stored
                 for handler in handlers:
                     handler(r, store)
