@@ -22,16 +22,18 @@ class Record:
 
     ``state`` (the event's fields, as the mapper's JSON decodes) is decoded
     on first use: most events of a rebuild need only their times, which are
-    read from the bytes directly (see ``decode``).
+    read from the bytes directly (see ``decode``). The recording time is
+    converted on first use too: most events on the write path are progress
+    reports, whose read model needs only the effective day.
     """
 
     __slots__ = (
         "_raw",
+        "_recorded",
         "_state",
         "effective",
         "originator_id",
         "position",
-        "recorded_us",
         "topic",
         "version",
     )
@@ -42,7 +44,7 @@ class Record:
         originator_id: str,
         version: int,
         topic: str,
-        recorded_us: int,
+        recorded: int | str,
         effective: date,
         raw: bytes,
         state: dict[str, Any] | None = None,
@@ -51,10 +53,18 @@ class Record:
         self.originator_id = originator_id
         self.version = version
         self.topic = topic
-        self.recorded_us = recorded_us
+        self._recorded = recorded  # µs since the epoch, or the ISO time not converted yet
         self.effective = effective
         self._raw = raw
         self._state = state
+
+    @property
+    def recorded_us(self) -> int:
+        """The recording time in microseconds since the epoch."""
+        recorded = self._recorded
+        if type(recorded) is str:
+            recorded = self._recorded = (datetime.fromisoformat(recorded) - _EPOCH) // _US
+        return recorded  # type: ignore[return-value]
 
     @property
     def state(self) -> dict[str, Any]:
@@ -94,14 +104,13 @@ def decode(position: int, originator_id: str, version: int, topic: str, state: b
     if times is None:  # not the mapper's usual layout: decode it all
         data = orjson.loads(state)
         times = data["timestamp"], data["envelope"]["effective_at"]
-    recorded = (datetime.fromisoformat(times[0]) - _EPOCH) // _US
     effective = times[1]
     day = (
         date.fromisoformat(effective[:10])
         if effective.endswith("+08:00")  # as beijing_day, inline: a million calls
         else beijing_day(effective)
     )
-    return Record(position, originator_id, version, topic, recorded, day, state, data)
+    return Record(position, originator_id, version, topic, times[0], day, state, data)
 
 
 _HEAD = b'{"timestamp":"'
@@ -161,6 +170,11 @@ def beijing_day(moment: str) -> date:
     """The Beijing date of an ISO time; most are written in Beijing time already."""
     if moment.endswith("+08:00"):
         return date.fromisoformat(moment[:10])  # BEIJING is a fixed +08:00
+    if moment.endswith("+00:00") and moment[10:11] == "T" and moment[13:14] == ":":
+        # UTC, as commands record the time by default: the Beijing day is the same
+        # day before 16:00 and the next one from 16:00 (a fixed eight hours ahead).
+        day = date.fromisoformat(moment[:10])
+        return day + _DAY if moment[11:13] >= "16" else day
     return datetime.fromisoformat(moment).astimezone(BEIJING).date()
 
 
@@ -184,3 +198,4 @@ def from_us(us: int) -> datetime:
 
 _EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
 _US = timedelta(microseconds=1)
+_DAY = timedelta(days=1)

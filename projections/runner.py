@@ -95,16 +95,17 @@ class Projector:
         """Apply one transaction's events to every read model, in that transaction."""
         store = SqlStore(cursor, self.db.dialect, self.db.schema, statements=self._statements)
         by_topic = self._by_topic
+        # A record's id as text, once per record: a batch often holds several events
+        # of one record, and ``str`` of a UUID is slow Python.
+        ids: dict[Any, str] = {}
         for event, position in zip(stored, positions, strict=True):
             handlers = by_topic.get(event.topic)
             if handlers:
-                r = record(
-                    position,
-                    event.originator_id,
-                    event.originator_version,
-                    event.topic,
-                    event.state,
-                )
+                oid = event.originator_id
+                text = ids.get(oid)
+                if text is None:
+                    text = ids[oid] = str(oid)
+                r = record(position, text, event.originator_version, event.topic, event.state)
                 for handler in handlers:
                     handler(r, store)
         store.flush()
@@ -122,11 +123,15 @@ class Projector:
             return None
         store = SqlStore(None, "postgres", self.db.schema, statements=self._statements)
         store.later = self._lookup
+        ids: dict[Any, str] = {}  # as in ``apply``
         for event in stored:
             handlers = by_topic.get(event.topic)
             if handlers:
                 oid, version = event.originator_id, event.originator_version
-                r = record(0, oid, version, event.topic, event.state)
+                text = ids.get(oid)
+                if text is None:
+                    text = ids[oid] = str(oid)
+                r = record(0, text, version, event.topic, event.state)
                 r.position = Later(oid, version)  # type: ignore[assignment]  # only stored
                 for handler in handlers:
                     handler(r, store)

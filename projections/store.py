@@ -152,9 +152,10 @@ class SqlStore:
     def _change(
         self, table: Table, key: dict[str, Any], values: dict[str, Any], adds: dict[str, int]
     ) -> None:
-        full = _full(table, key)
+        pk = _pk(table)
+        full = (key[pk[0]],) if len(pk) == 1 else tuple([key[c] for c in pk])
         first = (table.name, full[0])
-        seen = self._seen.get(first)
+        seen = self._seen.get(first) if self._seen else None
         if seen is not None:
             row = seen.get(full)
             if row is not None:
@@ -250,9 +251,10 @@ class _Write:
 
     def change(self, values: dict[str, Any], adds: dict[str, int]) -> None:
         """Fold a later update of the same row into this write."""
-        for column, value in values.items():
-            self.row[column] = value
-            self.adds.pop(column, None)  # set after an addition: the set wins
+        self.row.update(values)
+        if self.adds:
+            for column in values:
+                self.adds.pop(column, None)  # set after an addition: the set wins
         for column, amount in adds.items():
             if column in self.row or self.kind == "i":  # after a set, or to an inserted row
                 if self.row.get(column) is not None:  # NULL + n stays NULL, as in SQL
@@ -332,10 +334,12 @@ class MemoryStore:
         return pk
 
 
+@cache
 def sqlite_dates() -> None:
     """Dates go to SQLite as ISO text, as SQLAlchemy writes them. Python 3.11's
     default adapter does the same in Python (and is deprecated from 3.12); this
-    one is the C method itself. Adapters are per type and process-wide."""
+    one is the C method itself. Adapters are per type and process-wide, so it is
+    registered once (every inline transaction makes a store)."""
     sqlite3.register_adapter(date, date.isoformat)
 
 

@@ -70,6 +70,9 @@ def test_every_demo_event_decodes_to_the_same_times_and_state_as_a_full_decode(
         datetime(2018, 3, 28, 23, 59, 59, tzinfo=BEIJING),
         datetime(2018, 3, 28, 16, 30, tzinfo=UTC),  # 00:30 on the 29th in Beijing
         datetime(2018, 3, 28, 15, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2018, 12, 31, 16, 0, tzinfo=UTC),  # the new year in Beijing
+        datetime(2020, 2, 28, 23, 59, 59, tzinfo=UTC),  # 29 February in Beijing
+        datetime(2018, 3, 28, 0, 0, tzinfo=UTC),
         datetime(2018, 3, 28, 6, 0, tzinfo=BEIJING) + timedelta(microseconds=7),
     ],
 )
