@@ -244,6 +244,18 @@ def load_average() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def office_token(url: str) -> str:
+    """A fresh office token on the ledger at ``url``."""
+    ledger = Ledger(Settings(url))
+    try:
+        token, _ = Credentials(ledger.projector.db.engine).issue(
+            actor_id=OFFICE.id, name=OFFICE.name, role=OFFICE.role.value, label="bench"
+        )
+        return token
+    finally:
+        ledger.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="sqlite:////tmp/ledger-bench-1m.db")
@@ -266,13 +278,7 @@ def main() -> None:
     print(f"server workers {args.workers}; load from {args.load}; {load_average()}", flush=True)
     inspections, findings = prepare(args.url, args.events)
     print(f"{len(inspections)} inspections; {len(findings)} ongoing findings (50 per side)")
-    ledger = Ledger(Settings(args.url))
-    try:
-        token, _ = Credentials(ledger.projector.db.engine).issue(
-            actor_id=OFFICE.id, name=OFFICE.name, role=OFFICE.role.value, label="bench"
-        )
-    finally:
-        ledger.close()
+    token = office_token(args.url)
     server = Server(args.url, args.workers)
     driver = Load(args.load, server.port, token)
     try:

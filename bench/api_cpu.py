@@ -27,10 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import wrkload
 from loadgen import API, Server
 
-from api import OFFICE, prepare
-from ledger.application.ledger import Ledger
-from ledger.config import Settings
-from ledger.infrastructure.credentials import Credentials
+from api import office_token, prepare
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -64,13 +61,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
     _inspections, findings = prepare(args.url, 0)
-    ledger = Ledger(Settings(args.url))
-    try:
-        token, _ = Credentials(ledger.projector.db.engine).issue(
-            actor_id=OFFICE.id, name=OFFICE.name, role=OFFICE.role.value, label="bench"
-        )
-    finally:
-        ledger.close()
+    token = office_token(args.url)
     codes = args.python
     own = {p: [str(f) for f in findings[50 * i : 50 * (i + 1)]] for i, p in enumerate(codes)}
     figures: dict[str, list[tuple]] = {p: [] for p in codes}

@@ -49,9 +49,9 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "faults"))
+import wrkload
 from cluster import PrivateCluster
 from common import prepare, tree
-import wrkload
 from loadgen import API, Connection, Server, load, pct
 from schemas import fresh_schema
 

@@ -41,22 +41,26 @@ async def _later(writer: Writer, delay: float, work: Any) -> Any:
     return await writer.run(work)
 
 
+def stream(writer: Writer) -> None:
+    """After an idle spell (so 1 does not wait), 1 keeps the thread busy (alone: it
+    runs via ``job.run``, not ``_together``); 2 is waiting when it is done, and 3
+    comes while a lingering thread would still wait for it."""
+    time.sleep(0.6)
+
+    async def commands() -> None:
+        await asyncio.gather(
+            writer.run(named("1", busy=0.3)),
+            _later(writer, 0.05, named("2")),
+            _later(writer, 0.45, named("3")),
+        )
+
+    asyncio.run(commands())
+
+
 def test_a_stream_of_commands_waits_for_the_next_one_to_join_the_group() -> None:
     writer = Observed()
     try:
-
-        time.sleep(0.6)  # idle first: 1 does not wait
-
-        async def stream() -> None:
-            # 1 keeps the thread busy (alone: it runs via job.run, not _together);
-            # 2 is waiting when it is done, so the thread lingers and 3 joins 2.
-            await asyncio.gather(
-                writer.run(named("1", busy=0.3)),
-                _later(writer, 0.05, named("2")),
-                _later(writer, 0.45, named("3")),
-            )
-
-        asyncio.run(stream())
+        stream(writer)
         assert writer.groups == [["2", "3"]]
     finally:
         writer.close()
@@ -66,16 +70,7 @@ def test_without_lingering_the_same_stream_commits_in_two_groups() -> None:
     writer = Observed()
     writer.LINGER = 0.0
     try:
-        time.sleep(0.6)
-
-        async def stream() -> None:
-            await asyncio.gather(
-                writer.run(named("1", busy=0.3)),
-                _later(writer, 0.05, named("2")),
-                _later(writer, 0.45, named("3")),
-            )
-
-        asyncio.run(stream())
+        stream(writer)
         assert writer.groups == []  # 2 and 3 each ran alone
     finally:
         writer.close()

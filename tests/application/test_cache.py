@@ -114,9 +114,7 @@ def test_one_look_at_the_log_per_transaction_keeps_what_nobody_else_changed(
     ledger.report_progress(office, world.finding, narrative="A 只改了第一个")
     looks = []
     real = other.recorder.changes_after
-    monkeypatch.setattr(
-        other.recorder, "changes_after", lambda *a: looks.append(a) or real(*a)
-    )
+    monkeypatch.setattr(other.recorder, "changes_after", lambda *a: looks.append(a) or real(*a))
     with other.batch():
         first = other.report_progress(office, world.finding, narrative="B 批量写入一")
         other.report_progress(office, second, narrative="B 批量写入二")

@@ -123,9 +123,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, originator_id, originator_version FROM {} "
             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
         ).format(events)
-        self.select_newest = SQL("SELECT coalesce(max(notification_id), 0) FROM {}").format(
-            events
-        )
+        self.select_newest = SQL("SELECT coalesce(max(notification_id), 0) FROM {}").format(events)
         self._looks: tuple[bytes, bytes] | None = None
         self._sql: _Rendered | None = None
         self.sender = pgsend.Sender()
@@ -345,7 +343,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     ) -> tuple[int, list[tuple[Any, int]] | None]:
         """The newest notification id, and (record id, version) of each event after
         ``position``; None instead of the list with no position or more than ``limit``."""
-        return self.patience.call(self._changes_after, position, limit)  # type: ignore[no-any-return]
+        return self.patience.call(self._changes_after, position, limit)
 
     def _changes_after(
         self, position: int | None, limit: int
