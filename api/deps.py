@@ -59,8 +59,8 @@ class Writer:
     lock and the interpreter, and the event loop stays free for reads.
 
     Group commit: the commands already waiting when the thread turns to the
-    queue (never more than ``GROUP``; in a stream of commands it waits up to
-    ``LINGER`` for more) run
+    queue (never more than ``GROUP``; in a stream of commands a group smaller
+    than ``SMALL`` waits up to ``LINGER`` for more) run
     in one transaction, ``Ledger.batch``: one commit, one fsync, for all of
     them, and each answer is sent only once that commit is done. If any of
     them is refused, or the commit fails, nothing of the group was written
@@ -72,10 +72,12 @@ class Writer:
     # Seconds the thread waits for more commands when they come as a stream (the
     # next one was already waiting when it finished a group): with several server
     # processes each one sees only a few clients, and groups of one or two paid
-    # a transaction's fixed cost per command. Not after an idle spell (none
-    # came within LINGER): a lone command does not wait. Overridden by the
-    # environment variable LEDGER_GROUP_LINGER_MS (0: never wait).
+    # a transaction's fixed cost per command. A command that finds the thread
+    # free does not wait. Overridden by the environment variable
+    # LEDGER_GROUP_LINGER_MS (0: never wait).
     LINGER = float(os.environ.get("LEDGER_GROUP_LINGER_MS", "2")) / 1000
+    # A group this large already shares the transaction's cost well: no waiting.
+    SMALL = 4
 
     def __init__(self, ledger: Ledger | None = None) -> None:
         self.ledger = ledger
@@ -97,16 +99,19 @@ class Writer:
         self.thread.join()
 
     def _serve(self) -> None:
-        free = time.monotonic()
-        while (first := self.jobs.get()) is not None:
+        while True:
+            # A command already waiting as the last group ends: they come faster than
+            # they commit, so wait a little for more. (A client sending one command
+            # after another never finds one waiting, and never waits.)
+            stream = not self.jobs.empty()
+            if (first := self.jobs.get()) is None:
+                return
             group, stop = [first], False
             start = time.monotonic()
-            # A stream of commands (the next one came at once): wait a little for more.
-            linger = self.LINGER
-            until = start + linger if linger and start - free < linger else start
+            until = start + self.LINGER if stream else start
             while len(group) < self.GROUP:
                 try:
-                    left = until - time.monotonic()
+                    left = until - time.monotonic() if len(group) < self.SMALL else 0
                     job = self.jobs.get(timeout=left) if left > 0 else self.jobs.get_nowait()
                 except queue.Empty:
                     break
@@ -119,7 +124,6 @@ class Writer:
                 for job in ready:
                     if not job.expired():
                         job.run()
-            free = time.monotonic()
             if stop:
                 return
 
