@@ -7,9 +7,7 @@ answer, and check which road each request took.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,6 +15,7 @@ import pytest
 
 from ledger.api.routes import commanding
 from ledger.api.schemas import ReceiptPublic
+from tests.api.loops import on_own_loop
 
 
 @pytest.fixture
@@ -168,8 +167,7 @@ def test_a_body_that_cannot_be_read_is_answered_as_declared(
         sent.append(message)
 
     before = sqlite_world.ledger.recorder.max_notification_id()
-    with ThreadPoolExecutor(1) as thread:  # a loop of its own, whatever this thread runs
-        thread.submit(asyncio.run, app(scope, receive, send)).result()
+    on_own_loop(app(scope, receive, send))
     assert sent[0]["status"] == 400
     assert json.loads(sent[1]["body"])["error"] == "bad_request"
     assert roads == ["declared"]

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from ledger.api.deps import Writer
+from tests.api.loops import on_own_loop
 
 
 class Observed(Writer):
@@ -54,7 +55,7 @@ def stream(writer: Writer) -> None:
             _later(writer, 0.45, named("3")),
         )
 
-    asyncio.run(commands())
+    on_own_loop(commands())
 
 
 def test_a_stream_of_commands_waits_for_the_next_one_to_join_the_group() -> None:
@@ -86,7 +87,7 @@ def test_commands_sent_one_after_another_never_wait() -> None:
                 await writer.run(named(str(n)))
             return time.monotonic() - began
 
-        assert asyncio.run(one_by_one()) < 0.4  # lingering once would take 0.5 s
+        assert on_own_loop(one_by_one()) < 0.4  # lingering once would take 0.5 s
         assert writer.groups == []
     finally:
         writer.close()

@@ -12,15 +12,11 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
 
 from ledger.api.pulse import Beat, Pulse
 from tests.api.conftest import Server, start
-
-T = TypeVar("T")
+from tests.api.loops import on_own_loop
 
 
 def test_requests_of_one_turn_share_one_reading_and_later_ones_read_again(world) -> None:
@@ -37,11 +33,11 @@ def test_requests_of_one_turn_share_one_reading_and_later_ones_read_again(world)
     async def turn(n: int) -> list[Beat]:
         return list(await asyncio.gather(*(pulse.beat() for _ in range(n))))
 
-    first = _on_own_loop(turn(20))
+    first = on_own_loop(turn(20))
     assert len(readings) == 1 and set(first) == {readings[0]}
     before = first[0].position
     world.ledger.mark_long_term(world.actors["office"], world.finding, long_term=True)
-    second = _on_own_loop(turn(5))
+    second = on_own_loop(turn(5))
     assert len(readings) == 2 and second[0].position > before
     assert second[0].revision == first[0].revision
 
@@ -84,9 +80,3 @@ def test_a_token_revoked_by_another_process_is_refused_on_the_next_request(serve
     assert refused.status_code == 401
     assert refused.json()["detail"] == "令牌已吊销"
     assert other.get("/me").status_code == 200  # the other tokens are read again, still good
-
-
-def _on_own_loop(work: Coroutine[Any, Any, T]) -> T:
-    """Run on a new loop in a thread of its own (a browser test may leave this thread's running)."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, work).result()
