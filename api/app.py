@@ -74,9 +74,10 @@ def create_app(settings: Settings) -> FastAPI:
     docs.install(app)
     app.state.ledger = ledger
     app.state.reads = ReadModels(ledger.projector)
-    app.state.writer = writer = Writer(ledger)
-    app.state.credentials = Credentials(ledger.projector.db.engine)
-    app.state.pulse = Pulse(ledger.projector.db.engine)
+    app.state.credentials = credentials = Credentials(ledger.projector.db.engine)
+    app.state.pulse = pulse = Pulse(ledger.projector.db.engine)
+    app.state.writer = writer = Writer(ledger, credentials, lambda: pulse.read().revision)
+    ledger.look_also(pulse.revision_sql)  # for the writer's groups (Writer.run_as)
     errors.install(app)
     # Each resource's router straight on the app: every level of included
     # routers is matched again on each request (FastAPI walks it twice).

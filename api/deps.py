@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -79,8 +80,16 @@ class Writer:
     # A group this large already shares the transaction's cost well: no waiting.
     SMALL = 4
 
-    def __init__(self, ledger: Ledger | None = None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger | None = None,
+        credentials: Credentials | None = None,
+        revision: Callable[[], int] | None = None,
+    ) -> None:
         self.ledger = ledger
+        # For ``run_as``: the tokens, and how to read their revocation count now.
+        self.credentials = credentials
+        self.revision = revision
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._serve, name="ledger-writer", daemon=True)
         self.thread.start()
@@ -91,6 +100,21 @@ class Writer:
         it would be waiting for the application's lock."""
         loop = asyncio.get_running_loop()
         job = _Job(work, loop.create_future(), loop, time.monotonic())
+        self.jobs.put(job)
+        return await job.future  # type: ignore[no-any-return]
+
+    async def run_as(self, token: str, work: Callable[[Actor], T]) -> T:
+        """``run(work)`` for the caller of ``token``, checked in the writer's turn.
+
+        The revocation count the check needs is read by this thread after every
+        command of the group arrived: with the group's look at the log, in the
+        same round trip (``Ledger.look_also``), or, for a command alone, once
+        for it. A token revoked before a command arrived is refused, as with
+        the beat (pulse.py); but the beat cost a round trip per loop turn of the
+        event loop, which with several server processes was about one per command.
+        """
+        loop = asyncio.get_running_loop()
+        job = _Job(work, loop.create_future(), loop, time.monotonic(), token)
         self.jobs.put(job)
         return await job.future  # type: ignore[no-any-return]
 
@@ -121,21 +145,65 @@ class Writer:
                 group.append(job)
             ready = [job for job in group if not job.expired()]
             if len(ready) < 2 or not self._together(ready):
-                for job in ready:
+                # Alone: the tokens not checked yet share one reading of the count.
+                for job in self._authenticated([job for job in ready if not job.answered]):
                     if not job.expired():
                         job.run()
             if stop:
                 return
 
+    def _authenticated(self, group: list[_Job]) -> list[_Job]:
+        """The jobs whose caller's token holds, each given its actor; the others are
+        answered now (401, or 503 if the count or a token cannot be read)."""
+        if all(job.token is None for job in group):
+            return group
+        assert self.revision is not None
+        try:
+            revision = self.revision()
+        except Exception as error:  # no database: each of them is answered with it
+            for job in group:
+                if job.token is not None:
+                    job.settle(error=error)
+            return [job for job in group if job.token is None]
+        return [job for job in group if job.token is None or self._bind(job, revision)]
+
+    def _bind(self, job: _Job, revision: int) -> bool:
+        """Give the job its caller, or answer it (False) if the token does not hold."""
+        assert self.credentials is not None and job.token is not None
+        try:
+            actor = self.credentials.authenticate(job.token, revision)
+        except Exception as error:
+            job.settle(error=error)
+            return False
+        job.work, job.token = partial(job.work, actor), None
+        return True
+
+    def _seen_revision(self) -> int:
+        """The revocation count read with this turn's look at the log (``look_also``),
+        or read now if the ledger was not asked to read it."""
+        assert self.ledger is not None and self.revision is not None
+        seen = self.ledger.also_seen
+        if seen is None or seen[0] is None:
+            return self.revision()
+        return int(seen[0])
+
     def _together(self, group: list[_Job]) -> bool:
-        """Run the group in one transaction; False if it wrote nothing (then each runs alone)."""
+        """Run the group in one transaction; False if it wrote nothing (then each runs
+        alone). The tokens are checked in the group's turn, with the count its look
+        read: no round trip of their own."""
         if self.ledger is None:
             return False
         results = []
         try:
             with self.ledger.batch():
+                revision = None
                 for job in group:
-                    results.append(job.work())
+                    if job.token is not None:
+                        if revision is None:
+                            revision = self._seen_revision()
+                        if not self._bind(job, revision):
+                            continue  # answered: the others go on without it
+                    results.append((job, job.work()))
         except BaseException as error:
             # A refusal or a conflict: each runs alone. No turn in time, no database
             # (alone, each would wait and fail again) or no interpreter: all answered now.
@@ -143,9 +211,10 @@ class Writer:
             if plain and outage_of(error) is None:
                 return False
             for job in group:
-                job.settle(error=error)
+                if not job.answered:
+                    job.settle(error=error)
             return True
-        for job, result in zip(group, results, strict=True):
+        for job, result in results:
             job.settle(result)
         return True
 
@@ -154,10 +223,12 @@ class Writer:
 class _Job:
     """One command waiting for the writer thread, and where its answer goes."""
 
-    work: Callable[[], Any]
+    work: Callable[..., Any]
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
     queued: float
+    token: str | None = None  # ``run_as``: the work takes the token's actor first
+    answered: bool = False
 
     def expired(self) -> bool:
         if time.monotonic() - self.queued <= core.TURN_TIMEOUT:
@@ -174,6 +245,7 @@ class _Job:
             self.settle(result)
 
     def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        self.answered = True
         self.loop.call_soon_threadsafe(self._set, result, error)
 
     def _set(self, result: Any, error: BaseException | None) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from ledger.infrastructure.credentials import REVISION
-from ledger.infrastructure.lookup import Lookup
+from ledger.infrastructure.lookup import Lookup, qualify
 from ledger.projections.memo import TRACKED
 
 
@@ -49,6 +49,10 @@ class Pulse:
             REVISION.name,
         )
         self._waiting: dict[asyncio.AbstractEventLoop, list[asyncio.Future[Beat]]] = {}
+        # The revocation count alone, for the writer's look at the log (deps.Writer).
+        self.revision_sql = qualify(
+            engine, f"SELECT revision FROM {{{REVISION.name}}} WHERE id = 1", REVISION.name
+        )
 
     async def beat(self) -> Beat:
         loop = asyncio.get_running_loop()

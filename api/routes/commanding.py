@@ -33,6 +33,8 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
+from ledger.domain.values import Actor
+
 from ..commands import run
 from ..deps import ActorDep, LedgerDep, Writer, WriterDep, Writing, WritingDep
 from ..errors import RESPONSES
@@ -142,22 +144,18 @@ class CommandRoute(APIRoute):
                 return await declared(inputs)
             target, body, token, writing = inputs
             state = request.app.state
-            beat = await state.pulse.beat()  # as deps._actor: after the request arrived
-            actor = state.credentials.authenticate(token, beat.revision)
             headers = Response()  # run() sets the ETag (and the replay mark) on it, as
             del headers.headers["content-length"]  # on FastAPI's own (dependencies.utils)
-            work = partial(
-                run,
-                getattr(state.ledger, command.method),
-                actor,
-                body,
-                writing,
-                headers,
-                *target,
-                **_arguments(body),
-            )
+            method = getattr(state.ledger, command.method)
+            arguments = _arguments(body)
+
+            def work(actor: Actor) -> ReceiptPublic:
+                return run(method, actor, body, writing, headers, *target, **arguments)
+
+            # The token is checked by the writer thread, in the command's turn
+            # (``Writer.run_as``), instead of with a beat of its own here.
             writer: Writer = state.writer
-            receipt: ReceiptPublic = await writer.run(work)
+            receipt: ReceiptPublic = await writer.run_as(token, work)
             answer = Response(receipt.model_dump_json(), status, media_type="application/json")
             answer.headers.raw.extend(headers.headers.raw)
             return answer

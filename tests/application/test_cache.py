@@ -146,3 +146,34 @@ def test_when_more_changed_elsewhere_than_a_look_reads_the_cache_is_dropped(
     history = other.history(world.finding)
     assert receipt.version == history[-1].originator_version == len(history)
     assert history[-2].narrative == "A 写入 2"
+
+
+@SHARED
+def test_a_statement_read_with_the_look_sees_what_was_committed_before_it(
+    ledger, other, office, world, monkeypatch
+):
+    """``look_also``: its row comes with every look (the usual one, one after more
+    changes than a look reads, and a batch's), as it stands at the start of the turn."""
+    from ledger.application import core
+
+    monkeypatch.setattr(core, "LOOK_LIMIT", 2)
+    table = other.projector.db.qualified("look_also_probe")
+
+    def set_probe(sql: str) -> None:
+        with other.projector.db.engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+
+    set_probe(f"CREATE TABLE {table} (n integer)")
+    set_probe(f"INSERT INTO {table} VALUES (1)")
+    ledger.look_also(f"SELECT n FROM {table}")
+    ledger.report_progress(office, world.finding, narrative="第 1 次")
+    seen = [ledger.also_seen]
+    set_probe(f"UPDATE {table} SET n = 2")
+    for n in range(3):  # more than a look reads: the look reads the newest id instead
+        other.report_progress(office, world.finding, narrative=f"B 写入 {n}")
+    ledger.report_progress(office, world.finding, narrative="第 2 次")
+    seen.append(ledger.also_seen)
+    set_probe(f"UPDATE {table} SET n = 3")
+    with ledger.batch():
+        seen.append(ledger.also_seen)
+    assert seen == [(1,), (2,), (3,)]

@@ -53,6 +53,8 @@ class LedgerCore(Application[UUID]):
         self._lock = threading.RLock()
         self._cache = AggregateCache()
         self._seen: int | None = None  # the log position the cache was last checked at
+        self._also: str | None = None  # read with every look (``look_also``)
+        self.also_seen: tuple[Any, ...] | None = None
         self._attempt = Attempt()
         super().__init__(env=self.settings.eventsourcing_env())
 
@@ -60,6 +62,13 @@ class LedgerCore(Application[UUID]):
     def projector(self) -> Any:
         """The read models kept in every write transaction."""
         return self.recorder.projector  # type: ignore[attr-defined]
+
+    def look_also(self, sql: str) -> None:
+        """Read the one-row ``sql`` with every look at the log (``_look``: once per
+        transaction, at the start of its turn), in the same round trip; its row is
+        ``also_seen`` until the next look. The API reads the tokens' revocation
+        count this way for the commands of a group."""
+        self._also = sql
 
     def close(self) -> None:
         """Close the read models' connections, then the event store's."""
@@ -153,7 +162,9 @@ class LedgerCore(Application[UUID]):
         commit), so every event up to the newest id seen has been looked at.
         A change made after the look is caught by the insert, as before.
         """
-        newest, changed = self.recorder.changes_after(self._seen, LOOK_LIMIT)  # type: ignore[attr-defined]
+        newest, changed, self.also_seen = self.recorder.changes_after(  # type: ignore[attr-defined]
+            self._seen, LOOK_LIMIT, self._also
+        )
         if changed is None:  # the first look, or too much changed: trust nothing cached
             self._cache.clear()
         else:

@@ -102,9 +102,12 @@ class Credentials:
             TOKENS.name,
         )
         self._actors: dict[tuple[Any, ...], Actor] = {}
-        # token id -> (secret's digest, actor, expiry, revoked), read at ``_revision``
-        self._kept: dict[str, tuple[str, Actor, datetime | None, bool]] = {}
-        self._revision = -1
+        # The revocation count, and token id -> (secret's digest, actor, expiry,
+        # revoked) as read while the count stood there. One pair, replaced whole:
+        # two threads authenticate (the event loop for reads, the writer thread for
+        # commands), and a row read at one count is only ever kept in that count's
+        # dictionary, whatever the other thread saw meanwhile.
+        self._kept: tuple[int, dict[str, tuple[str, Actor, datetime | None, bool]]] = (-1, {})
 
     def issue(
         self,
@@ -153,16 +156,18 @@ class Credentials:
         parts = token.split("_", 2)
         if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 16:
             raise Unauthenticated("令牌格式不正确")
-        if revision is not None and revision != self._revision:
-            self._kept = {}  # a token may have been revoked: read each again
-            self._revision = revision
-        kept = self._kept.get(parts[1]) if revision is not None else None
-        if kept is None:
+        if revision is None:
             kept = self._read(parts[1])
-            if revision is not None and revision == self._revision:
-                if len(self._kept) >= _KEPT:
-                    self._kept = {}
-                self._kept[parts[1]] = kept
+        else:
+            at, rows = self._kept
+            if at != revision or len(rows) >= _KEPT:
+                # A token may have been revoked (or too many are kept): read each again.
+                rows = {}
+                self._kept = (revision, rows)
+            found = rows.get(parts[1])
+            if found is None:
+                found = rows[parts[1]] = self._read(parts[1])
+            kept = found
         digest, actor, expires_at, revoked = kept
         if not hmac.compare_digest(digest, _digest(parts[2])):
             raise Unauthenticated("令牌无效")

@@ -26,13 +26,8 @@ class Lookup:
     """A fixed ``SELECT``; each ``{name}`` of ``tables`` and each ``?`` are filled in."""
 
     def __init__(self, engine: Engine, sql: str, *tables: str) -> None:
-        translate = engine.get_execution_options().get("schema_translate_map") or {}
-        schema = translate.get(None)
         postgres = engine.dialect.name == "postgresql"
-        for table in tables:
-            qualified = f'"{schema}"."{table}"' if postgres and schema else f'"{table}"'
-            sql = sql.replace("{" + table + "}", qualified)
-        self.sql = sql.replace("?", "%s" if postgres else "?")
+        self.sql = qualify(engine, sql, *tables).replace("?", "%s" if postgres else "?")
         self.postgres = postgres
         self.engine = engine
         if postgres:
@@ -71,3 +66,14 @@ class Lookup:
                     cursor.close()
             return None if row is None else tuple(row)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def qualify(engine: Engine, sql: str, *tables: str) -> str:
+    """``sql`` with each ``{name}`` of ``tables`` named as the engine's schema has it."""
+    translate = engine.get_execution_options().get("schema_translate_map") or {}
+    schema = translate.get(None)
+    postgres = engine.dialect.name == "postgresql"
+    for table in tables:
+        qualified = f'"{schema}"."{table}"' if postgres and schema else f'"{table}"'
+        sql = sql.replace("{" + table + "}", qualified)
+    return sql

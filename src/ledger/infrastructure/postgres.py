@@ -339,15 +339,17 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         return {r["key"]: Recorded(r["fingerprint"], bytes(r["receipt"])) for r in rows}
 
     def changes_after(
-        self, position: int | None, limit: int
-    ) -> tuple[int, list[tuple[Any, int]] | None]:
+        self, position: int | None, limit: int, also: str | None = None
+    ) -> tuple[int, list[tuple[Any, int]] | None, tuple[Any, ...] | None]:
         """The newest notification id, and (record id, version) of each event after
-        ``position``; None instead of the list with no position or more than ``limit``."""
-        return self.patience.call(self._changes_after, position, limit)
+        ``position``; None instead of the list with no position or more than ``limit``;
+        and the row of the statement ``also`` (None without one, or no row), read
+        in the same round trip."""
+        return self.patience.call(self._changes_after, position, limit, also)
 
     def _changes_after(
-        self, position: int | None, limit: int
-    ) -> tuple[int, list[tuple[Any, int]] | None]:
+        self, position: int | None, limit: int, also: str | None
+    ) -> tuple[int, list[tuple[Any, int]] | None, tuple[Any, ...] | None]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             if self._looks is None:  # rendered once: a composed statement renders per call
                 self._looks = (
@@ -355,13 +357,27 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     self.select_newest.as_bytes(conn),
                 )
             changes, newest = self._looks
+            first: tuple[bytes, tuple[int, ...]] = (
+                (changes, (position, limit)) if position is not None else (newest, ())
+            )
+            extra = None
+            if also is None:
+                curs.execute(*first, prepare=True)
+            else:  # both statements in one round trip
+                with conn.pipeline(), conn.cursor() as side:
+                    side.execute(also.encode(), prepare=True)
+                    curs.execute(*first, prepare=True)
+                    row = side.fetchone()
+                extra = None if row is None else tuple(row.values())
             if position is not None:
-                rows = curs.execute(changes, (position, limit), prepare=True).fetchall()
+                rows = curs.fetchall()
                 if len(rows) < limit:
                     last = rows[-1]["notification_id"] if rows else position
-                    return last, [(r["originator_id"], r["originator_version"]) for r in rows]
-            row = curs.execute(newest, prepare=True).fetchone()
-            return int(row["coalesce"]), None  # type: ignore[index]
+                    changed = [(r["originator_id"], r["originator_version"]) for r in rows]
+                    return last, changed, extra
+                curs.execute(newest, prepare=True)
+            row = curs.fetchone()
+            return int(row["coalesce"]), None, extra  # type: ignore[index]
 
     def integrity_rows(self, start: int = 1, limit: int = 1000) -> list[tuple[int, bytes, bytes]]:
         """(seq, leaf hash, entry) from ``start``, in sequence order."""

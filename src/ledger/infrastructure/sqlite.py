@@ -236,12 +236,18 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             return {r[0]: Recorded(r[1], bytes(r[2])) for r in c.fetchall()}
 
     def changes_after(
-        self, position: int | None, limit: int
-    ) -> tuple[int, list[tuple[UUID, int]] | None]:
+        self, position: int | None, limit: int, also: str | None = None
+    ) -> tuple[int, list[tuple[UUID, int]] | None, tuple[Any, ...] | None]:
         """The newest notification id, and (record id, version) of each event after
-        ``position``; None instead of the list with no position or more than ``limit``."""
+        ``position``; None instead of the list with no position or more than ``limit``;
+        and the row of the statement ``also`` (None without one, or no row)."""
         table = self.events_table_name
         with self.datastore.transaction(commit=False) as c:
+            extra = None
+            if also is not None:
+                c.execute(also)
+                row = c.fetchone()
+                extra = None if row is None else tuple(row)
             if position is not None:
                 c.execute(
                     f"SELECT rowid, originator_id, originator_version FROM {table} "
@@ -251,9 +257,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 rows = c.fetchall()
                 if len(rows) < limit:
                     newest = rows[-1][0] if rows else position
-                    return newest, [(UUID(r[1]), r[2]) for r in rows]
+                    return newest, [(UUID(r[1]), r[2]) for r in rows], extra
             c.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}")
-            return int(c.fetchone()[0]), None
+            return int(c.fetchone()[0]), None, extra
 
     def integrity_rows(self, start: int = 1, limit: int = 1000) -> list[tuple[int, bytes, bytes]]:
         """(seq, leaf hash, entry) from ``start``, in sequence order."""
