@@ -18,7 +18,7 @@ import ledger.domain.base as base
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
 from ledger.domain.errors import VersionConflict
-from ledger.infrastructure.stream import StreamWriter
+from ledger.infrastructure.stream import StreamWriter, WriterFailed
 from ledger.transfer import decide, importer
 from ledger.transfer.importer import apply_import, plan_import
 from tests.conftest import log_snapshot
@@ -193,3 +193,25 @@ def test_of_two_streamed_imports_of_one_file_at_once_only_one_writes(
     finally:
         app.close()
         other.close()
+
+
+def test_a_writer_killed_midway_fails_the_import_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send = StreamWriter.send
+
+    def killing(self: StreamWriter, events: Any) -> None:
+        send(self, events)
+        self._process.kill()  # after the first part: nothing committed yet
+
+    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
+    monkeypatch.setattr(decide, "DRAIN", 2)
+    monkeypatch.setattr(StreamWriter, "send", killing)
+    app = Ledger(Settings(f"sqlite:///{tmp_path}/ledger.db"))
+    try:
+        before = log_snapshot(app)
+        with pytest.raises(WriterFailed, match="写入进程异常退出"):
+            apply_import(app, workbook(many(8)), options())
+        assert log_snapshot(app) == before
+    finally:
+        app.close()

@@ -116,7 +116,10 @@ class LedgerCore(Application[UUID]):
         path = url.removeprefix("sqlite:///")
         if path == url or path == ":memory:" or path.startswith("file:"):
             return None
-        return StreamWriter(url)
+        try:
+            return StreamWriter(url)
+        except OSError:  # no process could be started: the batch writes at its end
+            return None
 
     def drain(self) -> None:
         """Hand the events this batch has decided so far to its writer, if it has one.
