@@ -28,6 +28,7 @@ from ledger.domain.values import Actor
 from ledger.infrastructure.idempotency import Idempotency, Recorded
 from ledger.infrastructure.mapper import OrjsonTranscoder, PydanticMapper
 from ledger.infrastructure.outage import Unavailable
+from ledger.infrastructure.stream import StreamWriter
 
 A = TypeVar("A", bound=Aggregate)
 # A command's decision: (record id, aggregates to save[, id of a created part]).
@@ -78,7 +79,7 @@ class LedgerCore(Application[UUID]):
         super().close()
 
     @contextmanager
-    def batch(self, keys: str = "") -> Iterator[None]:
+    def batch(self, keys: str = "", writer: StreamWriter | None = None) -> Iterator[None]:
         """Run several commands as one transaction: all are recorded, or none is.
 
         Commands inside the block decide as usual and return receipts, but
@@ -88,23 +89,86 @@ class LedgerCore(Application[UUID]):
         lookup per command. (Another process storing such a key meanwhile
         makes the final insert fail, as it would have anyway.) The block waits
         for its turn as a single command does, and is refused as one is.
+
+        ``writer`` (``stream_writer()``): the block's transaction is written by
+        another process while the block goes on; ``drain()`` hands it what has
+        been decided so far. It commits when the block ends without an
+        exception, and rolls back otherwise: all or nothing still.
         """
         with self._turn():
             if self._batch is not None:
                 raise RuntimeError("batches do not nest")
-            self._batch = pending = Batch()
+            self._batch = pending = Batch(writer=writer)
             if keys:
                 pending.prefix = keys
                 pending.stored = self.recorder.find_idempotency_prefix(keys)  # type: ignore[attr-defined]
             try:
                 yield
-                if pending.aggregates:
+                if writer is not None:
+                    self._commit_stream(pending, writer)
+                elif pending.aggregates:
                     self._save(list(pending.aggregates.values()), list(pending.keys.values()))
             except BaseException:
                 self._cache.evict(pending.aggregates.values())
+                if writer is not None:
+                    writer.abandon()
                 raise
             finally:
                 self._batch = None
+
+    def stream_writer(self) -> StreamWriter | None:
+        """A writer process for a large ``batch()`` (see ``ledger.infrastructure.stream``),
+        started now so that it is ready when the batch has events; None where another
+        process cannot write this database (memory, a URI file name, PostgreSQL,
+        which keeps its own pipelined single write)."""
+        url = self.settings.database_url
+        path = url.removeprefix("sqlite:///")
+        if path == url or path == ":memory:" or path.startswith("file:"):
+            return None
+        try:
+            return StreamWriter(url)
+        except OSError:  # no process could be started: the batch writes at its end
+            return None
+
+    def drain(self) -> None:
+        """Hand the events this batch has decided so far to its writer, if it has one.
+
+        For a bulk caller between records: a record's events are handed over
+        record by record in the order the batch first held them, as the single
+        write at the end would write them, so a record drained should get no
+        further events (if it does, they are written with the last part).
+        """
+        batch = self._batch
+        if batch is None or batch.writer is None:
+            return
+        fresh = [batch.aggregates[uid] for uid in batch.order[batch.drained :]]
+        batch.drained = len(batch.order)
+        to_stored = self.mapper.to_stored_event
+        try:
+            batch.writer.send([to_stored(e) for a in fresh for e in a.collect_events()])
+        except IntegrityError:  # as ``_save``: another process wrote first
+            raise VersionConflict(
+                "记录已被他人同时修改,请刷新后重试", expected=None, actual=None
+            ) from None
+
+    def _commit_stream(self, batch: Batch, writer: StreamWriter) -> None:
+        """The batch's last events and its keys to its writer, and its commit. Nothing
+        at all is written if the batch decided no event (as ``save`` writes no keys
+        without events)."""
+        aggregates = list(batch.aggregates.values())
+        to_stored = self.mapper.to_stored_event
+        rest = [to_stored(e) for a in aggregates for e in a.collect_events()]
+        if not rest and not writer.sent:
+            writer.abandon()
+            return
+        try:
+            writer.commit(rest, list(batch.keys.values()))
+        except IntegrityError:
+            raise VersionConflict(
+                "记录已被他人同时修改,请刷新后重试", expected=None, actual=None
+            ) from None
+        for saved in aggregates:
+            self._cache.put(saved)
 
     # --- the one path every command takes ------------------------------------------
 
@@ -490,6 +554,9 @@ class Batch:
 
     aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
     keys: dict[str, Idempotency] = field(default_factory=dict)
+    writer: StreamWriter | None = None  # another process writes as it goes (``drain``)
+    order: list[UUID] = field(default_factory=list)  # the aggregates' ids, as first held
+    drained: int = 0  # how many of ``order`` were handed to ``writer``
     prefix: str = ""  # keys under it were read up front, into ``stored``
     stored: dict[str, Recorded] = field(default_factory=dict)
     # ``decide_held``'s effective times, checked once per context (``_envelope``).
@@ -497,6 +564,8 @@ class Batch:
 
     def add(self, aggregates: list[Aggregate], stored: list[Idempotency]) -> None:
         for aggregate in aggregates:
+            if aggregate.id not in self.aggregates:
+                self.order.append(aggregate.id)
             self.aggregates[aggregate.id] = aggregate
         for key in stored:
             self.keys[key.key] = key

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -171,6 +171,28 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             return self._insert_rows(c, stored_events, **kwargs)
         finally:
             c.execute(f"PRAGMA cache_size={previous}")
+
+    @contextmanager
+    def streamed(self) -> Iterator[Callable[[Sequence[StoredEvent], list[Idempotency]], None]]:
+        """One write transaction fed in parts (``ledger.infrastructure.stream``): each
+        call inserts events, their integrity rows, keys and read models, as
+        ``insert_events`` does for all at once; committed when the block ends, rolled
+        back if it raises. Large by nature: the big page cache from the start."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA cache_size")
+            previous = int(c.fetchone()[0])
+            c.execute(f"PRAGMA cache_size={-LARGE_CACHE_KIB}")
+
+            def insert(events: Sequence[StoredEvent], keys: list[Idempotency]) -> None:
+                if events or keys:
+                    self._insert_rows(
+                        c, events, integrity_entries=integrity.entries(events), idempotency=keys
+                    )
+
+            try:
+                yield insert
+            finally:
+                c.execute(f"PRAGMA cache_size={previous}")
 
     def _insert_rows(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -60,6 +60,8 @@ IMPORTED = (
 )
 CLAIM = "依据导入的整改台账:已完成整改"  # the summary of an imported completion claim
 VERIFY = "依据导入的整改台账确认已完成"  # the opinion of its verification
+# Findings decided between two hand-overs to the batch's writer, if it has one.
+DRAIN = 100
 
 
 class Refused(Exception):
@@ -95,11 +97,15 @@ class Decider:
             return
         self.report.inspection_id = str(self.inspection)
         existing = self._existing()
+        # A file imported before records nothing new: nothing to hand over early.
+        stream = self.app.stored_key(self.key("", "file")) is None
         for n, p in enumerate(planned, 1):
             if p.valid:
                 self._finding(p, existing.get(p.number))
             if step is not None:
                 step(n, len(planned))
+            if stream and n % DRAIN == 0 and not self.report.problems:
+                self.app.drain()  # (a refused import is rolled back: handing over stops)
         self._file_key()
 
     def _file_key(self) -> None:

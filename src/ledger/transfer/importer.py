@@ -23,6 +23,9 @@ from ledger.transfer.sheets import NotReadable, Sheet, read
 
 Step = Callable[[int, int], None]  # (findings done, findings in the file)
 PREFIX = "import:"  # of an import's idempotency keys, followed by the file's sha256
+# Files from this size (about 10,000 rows of a typical ledger) are written while
+# they are decided, by a second process (a SQLite file only; see ``_run``).
+STREAM_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -113,19 +116,26 @@ def _run(
 
     data = source.read_bytes() if isinstance(source, Path) else source
     report = ImportReport(hashlib.sha256(data).hexdigest(), dry_run=dry_run)
-    with collector.paused():
-        found = _planned(data, options, report)
-        if found is None:
-            return report
-        planned, header = found
-        report.findings = len(planned)
-        try:
-            with app.batch(keys=f"{PREFIX}{report.sha256[:24]}:"):
-                Decider(app, options, report).run(planned, step, header.label)
-                if dry_run or report.problems:
-                    raise Abandon
-        except Abandon:
-            return report
+    # A large file's events are written by a second process while they are still
+    # being decided (``LedgerCore.drain``); started first, it is ready by then.
+    writer = app.stream_writer() if not dry_run and len(data) >= STREAM_BYTES else None
+    try:
+        with collector.paused():
+            found = _planned(data, options, report)
+            if found is None:
+                return report
+            planned, header = found
+            report.findings = len(planned)
+            try:
+                with app.batch(keys=f"{PREFIX}{report.sha256[:24]}:", writer=writer):
+                    Decider(app, options, report).run(planned, step, header.label)
+                    if dry_run or report.problems:
+                        raise Abandon
+            except Abandon:
+                return report
+    finally:
+        if writer is not None:  # rolled back unless committed (then this does nothing)
+            writer.abandon()
     report.applied = True
     return report
 
