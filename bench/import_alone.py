@@ -18,25 +18,14 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from transfer import workbook
+from transfer import OPTIONS, workbook
 
 from ledger.application.ledger import Ledger
 from ledger.config import Settings
-from ledger.transfer.importer import ImportOptions, NewInspection, apply_import
-
-OPTIONS = ImportOptions(
-    "bench",
-    "导入员",
-    year=2019,
-    effective=date(2019, 3, 1),
-    new_inspection=NewInspection(
-        "tour", "市委第一轮巡察", "市委第一巡察组", "某市", date(2019, 1, 18)
-    ),
-)
+from ledger.transfer.importer import apply_import
 
 
 def children_cpu() -> float:

@@ -51,6 +51,16 @@ from ledger.transfer.importer import ImportOptions, NewInspection, apply_import
 sys.path.insert(0, str(Path(__file__).parent))
 import append  # the core's benchmark, reused for its reference figure
 
+# The import's options: a new inspection, as a first import of a file would make.
+OPTIONS = ImportOptions(
+    "bench",
+    "导入员",
+    year=2019,
+    effective=date(2019, 3, 1),
+    new_inspection=NewInspection(
+        "tour", "市委第一轮巡察", "市委第一巡察组", "某市", date(2019, 1, 18)
+    ),
+)
 HEADER = ["序号", "问题类别", "问题描述", "整改措施", "措施类型", "责任领导", "牵头单位"]
 HEADER += ["责任单位", "整改时限", "整改进展", "完成情况"]
 UNITS = [
@@ -182,15 +192,7 @@ def bench_import(dbs: Databases, rows: int) -> tuple[float, float]:
         f"(made in {time.perf_counter() - started:.1f} s)"
     )
     app = Ledger(Settings(dbs.fresh("import")))
-    options = ImportOptions(
-        "bench",
-        "导入员",
-        year=2019,
-        effective=date(2019, 3, 1),
-        new_inspection=NewInspection(
-            "tour", "市委第一轮巡察", "市委第一巡察组", "某市", date(2019, 1, 18)
-        ),
-    )
+    options = OPTIONS
     try:
         started, cpu, helpers = time.perf_counter(), time.process_time(), _children_cpu()
         report = apply_import(app, path, options)

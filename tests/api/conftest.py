@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
@@ -212,3 +215,17 @@ def demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApi]:
         yield DemoApi(base, app.state.ledger, {"Authorization": f"Bearer {token}"})
     finally:
         stop()
+
+
+def revoke_elsewhere(database: str, token: str) -> None:
+    """Revoke ``token`` as an operator would: ``ledger token revoke`` in another process."""
+    env = {**os.environ, "LEDGER_DATABASE_URL": database}
+    done = subprocess.run(
+        [sys.executable, "-m", "ledger.cli", "token", "revoke", token.split("_")[1]],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parent,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr

@@ -9,13 +9,9 @@ server had read and kept it.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from ledger.api.pulse import Beat, Pulse
-from tests.api.conftest import Server, start
+from tests.api.conftest import Server, revoke_elsewhere, start
 from tests.api.loops import on_own_loop
 
 
@@ -65,17 +61,7 @@ def test_a_token_revoked_by_another_process_is_refused_on_the_next_request(serve
     other = server.as_(world.actors["auditor"])
     for _ in range(3):  # read once, then answered from what the server keeps
         assert kept.get("/me").status_code == 200
-    token_id = token.split("_")[1]
-    env = {**os.environ, "LEDGER_DATABASE_URL": server.database}
-    revoked = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "token", "revoke", token_id],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=Path(__file__).parent,
-        timeout=120,
-    )
-    assert revoked.returncode == 0, revoked.stderr
+    revoke_elsewhere(server.database, token)
     refused = kept.get("/me")
     assert refused.status_code == 401
     assert refused.json()["detail"] == "令牌已吊销"

@@ -8,16 +8,13 @@ refused, and the refused command writes nothing.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from ledger.api.deps import Writer
 from ledger.domain.values import Actor
 from ledger.infrastructure.credentials import Unauthenticated
+from tests.api.conftest import revoke_elsewhere
 from tests.api.loops import on_own_loop
 
 
@@ -29,16 +26,7 @@ def test_a_command_with_a_token_another_process_revoked_is_refused_and_writes_no
     path = f"/findings/{world.finding}/long-term"
     for flag in (True, False):  # the token is read once, then kept by the server
         assert office.post(path, json={"long_term": flag}).status_code == 200
-    env = {**os.environ, "LEDGER_DATABASE_URL": server.database}
-    revoked = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "token", "revoke", token.split("_")[1]],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=Path(__file__).parent,
-        timeout=120,
-    )
-    assert revoked.returncode == 0, revoked.stderr
+    revoke_elsewhere(server.database, token)
     head = world.ledger.recorder.max_notification_id()
     refused = office.post(path, json={"long_term": True})
     assert refused.status_code == 401
@@ -107,16 +95,7 @@ def test_a_group_checks_its_tokens_with_the_count_its_look_read(server, world) -
     writer = Writer(ledger, server.app.state.credentials, _counted(server, readings))
     good, revoked = server.token(world.actors["office"]), server.token(world.actors["office"])
     assert server.client(revoked).get("/me").status_code == 200  # read and kept
-    env = {**os.environ, "LEDGER_DATABASE_URL": server.database}
-    done = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "token", "revoke", revoked.split("_")[1]],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=Path(__file__).parent,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    revoke_elsewhere(server.database, revoked)
     answers = _queued_behind_one(writer, [good, revoked, good])
     name = world.actors["office"].name
     assert answers[0] == name and answers[2] == name

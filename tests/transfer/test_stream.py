@@ -32,8 +32,12 @@ def many(count: int) -> list[tuple[Any, ...]]:
 
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every applied import on a SQLite file streamed, handed over every 2 findings;
-    the list collects the size of each part handed over."""
+    return stream_every_two(monkeypatch)
+
+
+def stream_every_two(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every applied import on a SQLite file streamed from now on, handed over every 2
+    findings; the list collects the size of each part handed over."""
     parts: list[int] = []
     send = StreamWriter.send
 
@@ -96,16 +100,7 @@ def test_a_streamed_import_writes_exactly_the_rows_a_single_write_does(
 ) -> None:
     data = workbook(many(15))
     single = imported(tmp_path / "single.db", data, fixed_ids_and_clock)
-    parts: list[int] = []
-    send = StreamWriter.send
-
-    def counted(self: StreamWriter, events: Any) -> None:
-        parts.append(len(events))
-        send(self, events)
-
-    monkeypatch.setattr(importer, "STREAM_BYTES", 0)
-    monkeypatch.setattr(decide, "DRAIN", 2)
-    monkeypatch.setattr(StreamWriter, "send", counted)
+    parts = stream_every_two(monkeypatch)
     streamed = imported(tmp_path / "streamed.db", data, fixed_ids_and_clock)
     assert len(parts) == 7 and all(parts)  # handed over in parts, the rest with the commit
     assert streamed == single  # events, integrity log, keys, read models: byte for byte
