@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -207,6 +210,75 @@ def test_a_writer_killed_midway_fails_the_import_and_writes_nothing(
         before = log_snapshot(app)
         with pytest.raises(WriterFailed, match="写入进程异常退出"):
             apply_import(app, workbook(many(8)), options())
+        assert log_snapshot(app) == before
+    finally:
+        app.close()
+
+
+_DYING_IMPORT = """
+import os, signal, sqlite3, sys, time
+from pathlib import Path
+from ledger.application.ledger import Ledger
+from ledger.config import Settings
+from ledger.infrastructure.stream import StreamWriter
+from ledger.transfer import decide, importer
+from ledger.transfer.importer import apply_import
+from tests.transfer.conftest import options
+
+importer.STREAM_BYTES = 0
+decide.DRAIN = 2
+send = StreamWriter.send
+parts = []
+
+def dying(self, events):
+    send(self, events)
+    parts.append(len(events))
+    if len(parts) < 2:
+        return
+    # Once the writer holds its transaction open (the lock is taken), die at once.
+    for _ in range(200):
+        try:
+            sqlite3.connect(sys.argv[3], timeout=0).execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            print("locked", flush=True)
+            break
+        time.sleep(0.05)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+StreamWriter.send = dying
+app = Ledger(Settings(sys.argv[1]))
+apply_import(app, Path(sys.argv[2]).read_bytes(), options())
+"""
+
+
+def test_an_importing_process_killed_midway_leaves_nothing_written_and_frees_the_lock(
+    tmp_path: Path,
+) -> None:
+    """kill -9 of the deciding process after parts were written: its writer sees its
+    input end without a commit and rolls back; the database is writable again."""
+    path = tmp_path / "ledger.db"
+    url = f"sqlite:///{path}"
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(workbook(many(12)))
+    app = Ledger(Settings(url))
+    try:
+        before = log_snapshot(app)
+        root = Path(__file__).parents[2]
+        died = subprocess.run(
+            [sys.executable, "-c", _DYING_IMPORT, url, str(book), str(path)],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=120,
+        )
+        assert died.returncode == -signal.SIGKILL, died.stderr
+        assert died.stdout.split() == ["locked"]  # parts were written, uncommitted
+        free = sqlite3.connect(path, timeout=30)  # the writer let go of the lock
+        try:
+            free.execute("BEGIN IMMEDIATE")
+            free.execute("ROLLBACK")
+        finally:
+            free.close()
         assert log_snapshot(app) == before
     finally:
         app.close()
