@@ -160,17 +160,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         if len(stored_events) < LARGE:
             return self._insert_rows(c, stored_events, **kwargs)
-        # A large transaction (an import) touches more index pages than the
-        # connection's 2 MB page cache holds: SQLite would write them out and read
-        # them back again and again. A bigger cache for this transaction only (the
-        # pages it has changed stay in memory until the commit whatever the size).
-        c.execute("PRAGMA cache_size")
-        previous = int(c.fetchone()[0])
-        c.execute(f"PRAGMA cache_size={-LARGE_CACHE_KIB}")
-        try:
+        with _large_cache(c):
             return self._insert_rows(c, stored_events, **kwargs)
-        finally:
-            c.execute(f"PRAGMA cache_size={previous}")
 
     @contextmanager
     def streamed(self) -> Iterator[Callable[[Sequence[StoredEvent], list[Idempotency]], None]]:
@@ -178,10 +169,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         call inserts events, their integrity rows, keys and read models, as
         ``insert_events`` does for all at once; committed when the block ends, rolled
         back if it raises. Large by nature: the big page cache from the start."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute("PRAGMA cache_size")
-            previous = int(c.fetchone()[0])
-            c.execute(f"PRAGMA cache_size={-LARGE_CACHE_KIB}")
+        with self.datastore.transaction(commit=True) as c, _large_cache(c):
 
             def insert(events: Sequence[StoredEvent], keys: list[Idempotency]) -> None:
                 if events or keys:
@@ -189,10 +177,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                         c, events, integrity_entries=integrity.entries(events), idempotency=keys
                     )
 
-            try:
-                yield insert
-            finally:
-                c.execute(f"PRAGMA cache_size={previous}")
+            yield insert
 
     def _insert_rows(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -316,3 +301,18 @@ def _setup_lock(db_name: str) -> Iterator[None]:
 
 def _hex(originator_id: Any) -> str:
     return originator_id.hex if hasattr(originator_id, "hex") else str(originator_id)
+
+
+@contextmanager
+def _large_cache(c: SQLiteCursor) -> Iterator[None]:
+    """A bigger page cache for one large transaction (an import). It touches more
+    index pages than the connection's 2 MB cache holds, and SQLite would write
+    them out and read them back again and again; the pages it has changed stay in
+    memory until the commit whatever the size."""
+    c.execute("PRAGMA cache_size")
+    previous = int(c.fetchone()[0])
+    c.execute(f"PRAGMA cache_size={-LARGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        c.execute(f"PRAGMA cache_size={previous}")
